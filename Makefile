@@ -1,0 +1,24 @@
+# Two entry points: `make demo` and `make test`. Both create .venv on first use.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN     = $(VENV)/bin
+
+.PHONY: demo test sandbox clean
+
+$(BIN)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@
+
+demo: $(BIN)/.installed
+	$(BIN)/gmtui --demo
+
+test: $(BIN)/.installed
+	$(BIN)/python -m pytest -q
+
+sandbox: $(BIN)/.installed
+	$(BIN)/gmtui sandbox
+
+clean:
+	rm -rf $(VENV) build dist *.egg-info

@@ -1,0 +1,3 @@
+from gmtui.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,1 @@
+"""The service layer. It never imports textual (a test enforces it)."""

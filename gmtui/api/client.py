@@ -1,0 +1,303 @@
+"""The async transport of the GoMining Partner API: build, sign, send, parse.
+
+One shared ``httpx.AsyncClient``. A request is serialized once and the exact bytes
+that were signed are sent (POST: ``content=``; GET: the signed query string as is).
+Every answer becomes a model from the catalogue or a typed error.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Callable, Mapping
+from email.utils import parsedate_to_datetime
+from typing import Any
+
+import httpx
+import pydantic
+from pydantic import SecretStr, TypeAdapter
+
+from gmtui import __version__
+from gmtui.api import wire
+from gmtui.api.catalogue import (
+    API_KEY_HEADER,
+    DEFAULT_RECV_WINDOW_MS,
+    USER_AUTH_HEADER,
+    USER_AUTH_SCHEME,
+    Auth,
+    Endpoint,
+    Shape,
+    endpoint,
+)
+from gmtui.api.errors import (
+    ApiError,
+    AuthError,
+    NetworkError,
+    RequestValidationError,
+    UnexpectedResponse,
+    classify,
+)
+from gmtui.api.tokens import TokenManager
+
+log = logging.getLogger("gmtui.api")
+
+_ADAPTERS: dict[str, TypeAdapter[Any]] = {}
+
+
+def _adapter(ep: Endpoint, model: type[pydantic.BaseModel] | None = None) -> TypeAdapter[Any]:
+    model = model or ep.response
+    key = f"{ep.name}:{model.__name__}"  # type: ignore[union-attr]
+    if key not in _ADAPTERS:
+        _ADAPTERS[key] = TypeAdapter(list[model] if ep.shape is Shape.ARRAY else model)  # type: ignore[valid-type]
+    return _ADAPTERS[key]
+
+
+def _field(loc: tuple[Any, ...]) -> str:
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+class Client:
+    """Speaks the GoMining Partner API for one partner (API key and secret)."""
+
+    def __init__(
+        self,
+        base_url: str,
+        api_key: str,
+        api_secret: str | SecretStr,
+        *,
+        transport: httpx.AsyncBaseTransport | None = None,
+        recv_window_ms: int = DEFAULT_RECV_WINDOW_MS,
+        timeout: float = 20.0,
+        clock: Callable[[], float] = time.time,
+        max_connections: int = 10,
+    ):
+        self.base_url = base_url.rstrip("/")
+        self._api_key = SecretStr(api_key) if isinstance(api_key, str) else api_key
+        self._secret = SecretStr(api_secret) if isinstance(api_secret, str) else api_secret
+        self.recv_window_ms = recv_window_ms
+        self.clock = clock
+        # Server time minus local time, in ms (kept by the reliability layer).
+        self.clock_offset_ms = 0
+        self._http = httpx.AsyncClient(
+            base_url=self.base_url,
+            transport=transport,
+            timeout=timeout,
+            limits=httpx.Limits(max_connections=max_connections),
+            headers={"User-Agent": f"gmtui/{__version__}", "Accept": "application/json"},
+            follow_redirects=False,
+        )
+        self.tokens = TokenManager(self)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(base_url={self.base_url!r})"
+
+    async def __aenter__(self) -> Client:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+    def secrets(self) -> list[str]:
+        """Every secret this client holds, for scrubbing text that leaves it."""
+        return [self._api_key.get_secret_value(), self._secret.get_secret_value(), *self.tokens.secrets()]
+
+    # ---- the one entry point -------------------------------------------------
+
+    async def call(
+        self,
+        operation: str | Endpoint,
+        params: Mapping[str, Any] | None = None,
+        *,
+        user: str | None = None,
+        model: type[pydantic.BaseModel] | None = None,
+    ) -> Any:
+        """Run one operation. ``user`` is the partner user id for user-JWT operations;
+        ``model`` replaces the catalogue's response model for a variant of the operation."""
+        ep = endpoint(operation) if isinstance(operation, str) else operation
+        wire_params = self.validate_request(ep, params)
+        if ep.auth is not Auth.USER_JWT:
+            return await self.send(ep, wire_params, model=model)
+        if not user:
+            raise RequestValidationError("a partner user is required", operation=ep.name, field="user")
+        jwt = await self.tokens.jwt(user)
+        try:
+            return await self.send(ep, wire_params, bearer=jwt, model=model)
+        except AuthError as exc:
+            if exc.status != 401:
+                raise
+            # The JWT was refused (expired or revoked): renew once, then retry once.
+            jwt = await self.tokens.renew(user, rejected=jwt)
+            return await self.send(ep, wire_params, bearer=jwt, model=model)
+
+    @staticmethod
+    def validate_request(ep: Endpoint, params: Mapping[str, Any] | None) -> dict[str, Any]:
+        try:
+            return ep.request.model_validate(dict(params or {})).to_wire()
+        except pydantic.ValidationError as exc:
+            err = exc.errors()[0]
+            field = _field(err["loc"])
+            raise RequestValidationError(
+                f"{field}: {err['msg']}", operation=ep.name, field=field
+            ) from None
+
+    def now_ms(self) -> int:
+        return int(self.clock() * 1000) + self.clock_offset_ms
+
+    def build(self, ep: Endpoint, params: dict[str, Any], bearer: str | None = None) -> httpx.Request:
+        """The exact request for ``ep``; signed operations get a fresh timestamp."""
+        headers: dict[str, str] = {}
+        if ep.auth in (Auth.API_KEY, Auth.SIGNED):
+            headers[API_KEY_HEADER] = self._api_key.get_secret_value()
+        if ep.auth is Auth.USER_JWT and bearer:
+            headers[USER_AUTH_HEADER] = f"{USER_AUTH_SCHEME} {bearer}"
+        if ep.auth is Auth.SIGNED:
+            params = {**params, "timestamp": self.now_ms(), "recvWindow": self.recv_window_ms}
+        secret = self._secret.get_secret_value()
+        if ep.method == "GET":
+            query = wire.query_string(params.items())
+            if ep.auth is Auth.SIGNED:
+                query += ("&" if query else "") + "signature=" + wire.sign(secret, query)
+            url = ep.url_path + ("?" + query if query else "")
+            return self._http.build_request("GET", url, headers=headers)
+        if ep.auth is Auth.SIGNED:
+            params = {**params, "signature": wire.sign(secret, wire.dumps(params))}
+        headers["Content-Type"] = "application/json"
+        return self._http.build_request(ep.method, ep.url_path, headers=headers, content=wire.dumps(params).encode())
+
+    async def send(
+        self,
+        ep: Endpoint,
+        params: dict[str, Any],
+        *,
+        bearer: str | None = None,
+        model: type[pydantic.BaseModel] | None = None,
+    ) -> Any:
+        """Send once (no retry here) and parse the answer."""
+        request = self.build(ep, params, bearer)
+        started = time.perf_counter()
+        try:
+            response = await self._http.send(request)
+        except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
+            raise NetworkError(f"cannot connect to {self.base_url}: {type(exc).__name__}", operation=ep.name, sent=False) from None
+        except httpx.TransportError as exc:
+            raise NetworkError(f"connection failed: {type(exc).__name__}", operation=ep.name, sent=None) from None
+        log.debug("%s %s -> %s in %.0f ms", ep.method, ep.name, response.status_code, (time.perf_counter() - started) * 1000)
+        self.note_server_time(response)
+        return self.parse(ep, response, model)
+
+    def note_server_time(self, response: httpx.Response) -> None:
+        """Hook for clock tracking (the reliability layer keeps the offset)."""
+
+    # ---- parsing ------------------------------------------------------------------
+
+    def parse(self, ep: Endpoint, response: httpx.Response, model: type[pydantic.BaseModel] | None = None) -> Any:
+        status = response.status_code
+        text = response.text
+        try:
+            body = wire.loads(response.content) if response.content else None
+        except ValueError:
+            body = None
+            if status < 400:
+                raise UnexpectedResponse("the body is not JSON", operation=ep.name, status=status) from None
+        if status >= 400:
+            raise self._scrubbed(classify(status, body, text, operation=ep.name, retry_after=_retry_after(response)))
+        if not 200 <= status < 300:
+            raise UnexpectedResponse(f"HTTP {status}", operation=ep.name, status=status)
+        if not isinstance(body, dict) or "data" not in body:
+            raise UnexpectedResponse("no 'data' in the body", operation=ep.name, field="data", status=status)
+        data = body["data"]
+        if ep.shape is Shape.TRUE:
+            if not isinstance(data, bool):
+                raise UnexpectedResponse("expected true or false", operation=ep.name, field="data", status=status)
+            if not data:
+                raise ApiError("the server answered false: nothing was done", operation=ep.name, status=status)
+            return True
+        if ep.shape is Shape.ARRAY:
+            if not isinstance(data, dict) or "array" not in data:
+                raise UnexpectedResponse("no 'array' in data", operation=ep.name, field="data.array", status=status)
+            data, prefix = data["array"], "data.array"
+        elif ep.shape is Shape.DATED:
+            data, prefix = body, ""
+        else:
+            prefix = "data"
+        try:
+            return _adapter(ep, model).validate_python(data)
+        except pydantic.ValidationError as exc:
+            err = exc.errors()[0]
+            loc = _field(err["loc"])
+            field = f"{prefix}{'' if not loc else ('' if loc.startswith('[') else '.') + loc}" if prefix else loc
+            raise UnexpectedResponse(err["msg"], operation=ep.name, field=field, status=status) from None
+
+    def _scrubbed(self, exc: ApiError) -> ApiError:
+        for secret in self.secrets():
+            if secret and secret in str(exc.args[0]):
+                exc.server_message = exc.server_message.replace(secret, "***")
+                exc.args = (str(exc.args[0]).replace(secret, "***"),)
+        return exc
+
+    # ---- pages ------------------------------------------------------------------------
+
+    async def fetch_all(
+        self,
+        operation: str,
+        params: Mapping[str, Any] | None = None,
+        *,
+        user: str | None = None,
+        page_size: int | None = None,
+        concurrency: int = 4,
+    ) -> list[Any]:
+        """Every item of a paged operation, fetching up to ``concurrency`` pages at once."""
+        ep = endpoint(operation)
+        size = min(page_size or ep.page_max, ep.page_max)
+        base = dict(params or {})
+        max_offset = 99_999
+
+        async def page(offset: int) -> list[Any]:
+            result = await self.call(ep, {**base, "limit": str(size), "offset": str(offset)}, user=user)
+            return list(result.data) if ep.shape is Shape.DATED else list(result)
+
+        if ep.shape is Shape.DATED:
+            first = await self.call(ep, {**base, "limit": str(size), "offset": "0"}, user=user)
+            items = list(first.data)
+            offsets = list(range(size, min(first.total_count, max_offset + 1), size))
+            gate = asyncio.Semaphore(concurrency)
+
+            async def gated(offset: int) -> list[Any]:
+                async with gate:
+                    return await page(offset)
+
+            for chunk in await asyncio.gather(*(gated(o) for o in offsets)):
+                items.extend(chunk)
+            return items
+
+        items: list[Any] = []
+        offset = 0
+        while offset <= max_offset:
+            batch = [o for o in range(offset, offset + size * concurrency, size) if o <= max_offset]
+            pages = await asyncio.gather(*(page(o) for o in batch))
+            for chunk in pages:
+                items.extend(chunk)
+                if len(chunk) < size:
+                    return items
+            offset += size * len(batch)
+        return items
+
+
+def _retry_after(response: httpx.Response) -> float | None:
+    value = response.headers.get("Retry-After")
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        try:
+            return max(0.0, parsedate_to_datetime(value).timestamp() - time.time())
+        except (TypeError, ValueError):
+            return None

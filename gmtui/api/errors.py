@@ -1,0 +1,166 @@
+"""Errors a person can act on. None of them ever carries a secret.
+
+Classification relies on the HTTP status first and on the words of the server's
+message second (never on codes only our sandbox uses), so it works against any
+server that implements the documents.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+
+class GmtuiError(Exception):
+    """Base of every error gmtui raises on purpose."""
+
+    hint = ""
+
+    def __str__(self) -> str:
+        text = self.args[0] if self.args else self.__class__.__name__
+        return f"{text} ({self.hint})" if self.hint else text
+
+
+class ConfigError(GmtuiError):
+    """Missing or invalid configuration."""
+
+
+class ApiError(GmtuiError):
+    """The server answered with an error."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        operation: str = "",
+        status: int | None = None,
+        code: str | None = None,
+        field: str | None = None,
+    ):
+        prefix = f"{operation}: " if operation else ""
+        status_text = f"HTTP {status}: " if status else ""
+        super().__init__(f"{prefix}{status_text}{message}")
+        self.operation = operation
+        self.status = status
+        self.server_message = message
+        self.code = code
+        self.field = field
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(operation={self.operation!r}, status={self.status!r}, code={self.code!r}, message={self.server_message!r})"
+
+
+class AuthError(ApiError):
+    hint = "check the API key, or log the user in again"
+
+
+class SignatureError(ApiError):
+    hint = "the API secret does not match the API key"
+
+
+class TimestampError(ApiError):
+    hint = "the computer's clock differs from the server's; check the system time"
+
+
+class RequestValidationError(ApiError):
+    hint = "a parameter was refused"
+
+
+class NotFoundError(ApiError):
+    pass
+
+
+class ConflictError(ApiError):
+    pass
+
+
+class RateLimitError(ApiError):
+    hint = "too many requests; wait and retry"
+
+    def __init__(self, message: str, *, retry_after: float | None = None, **kw: Any):
+        super().__init__(message, **kw)
+        self.retry_after = retry_after
+
+
+class ServerError(ApiError):
+    hint = "the server failed; try again later"
+
+
+class NetworkError(GmtuiError):
+    """The server could not be reached, or the connection broke."""
+
+    def __init__(self, message: str, *, operation: str = "", sent: bool | None = None):
+        super().__init__(f"{operation}: {message}" if operation else message)
+        self.operation = operation
+        # False: failed before the request left; True/None: it may have arrived.
+        self.sent = sent
+
+    hint = "check the base URL and the network"
+
+
+class UnexpectedResponse(GmtuiError):
+    """The server answered 2xx with a body that does not match the documents."""
+
+    def __init__(self, message: str, *, operation: str = "", field: str | None = None, status: int | None = None):
+        where = f" (field {field})" if field else ""
+        super().__init__(f"{operation}: unexpected response{where}: {message}")
+        self.operation = operation
+        self.field = field
+        self.status = status
+
+
+def error_message(body: Any, text: str) -> tuple[str, str | None, str | None]:
+    """(message, code, field) from any error body: ours, NestJS-style, or plain text."""
+    if isinstance(body, dict):
+        err = body.get("error")
+        if isinstance(err, dict):
+            msg = err.get("message") or err.get("code") or "error"
+            return str(msg), _str(err.get("code")), _str(err.get("field"))
+        msg = body.get("message")
+        if isinstance(msg, list):
+            msg = "; ".join(str(x) for x in msg)
+        if msg:
+            return str(msg), _str(err) or _str(body.get("code")), _str(body.get("field"))
+        if isinstance(err, str):
+            return err, None, None
+    clean = " ".join(text.split())
+    return (clean[:200] or "no message"), None, None
+
+
+def _str(value: Any) -> str | None:
+    return str(value) if value not in (None, "") else None
+
+
+_SIG = re.compile(r"signature", re.I)
+_TIME = re.compile(r"timestamp|recv_?window|clock", re.I)
+
+
+def classify(
+    status: int,
+    body: Any,
+    text: str,
+    *,
+    operation: str,
+    retry_after: float | None = None,
+) -> ApiError:
+    """Turn an HTTP error answer into the right ApiError subclass."""
+    message, code, field = error_message(body, text)
+    words = f"{code or ''} {message}"
+    kw: dict[str, Any] = dict(operation=operation, status=status, code=code, field=field)
+    if status == 429:
+        return RateLimitError(message, retry_after=retry_after, **kw)
+    if status >= 500:
+        return ServerError(message, **kw)
+    if status in (400, 401, 403):
+        if _TIME.search(words) and not _SIG.search(words):
+            return TimestampError(message, **kw)
+        if _SIG.search(words):
+            return SignatureError(message, **kw)
+        if status in (401, 403):
+            return AuthError(message, **kw)
+        return RequestValidationError(message, **kw)
+    if status == 404:
+        return NotFoundError(message, **kw)
+    if status == 409:
+        return ConflictError(message, **kw)
+    return ApiError(message, **kw)

@@ -1,0 +1,229 @@
+"""Response models of the GoMining Partner API 2.0.
+
+Field names are Python-style; the API's own names are the aliases (``by_alias``
+dumps give the API's JSON back). Every amount is a ``Decimal`` (responses are parsed
+with ``wire.loads``, so no float is ever involved). Unknown extra fields are kept.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Annotated, Any
+
+from pydantic import (
+    AliasChoices,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    SecretStr,
+    field_validator,
+)
+from pydantic.alias_generators import to_camel
+
+
+class ApiModel(BaseModel):
+    model_config = ConfigDict(
+        extra="allow",
+        alias_generator=to_camel,
+        populate_by_name=True,
+        frozen=True,
+    )
+
+    def to_api(self) -> dict[str, Any]:
+        """The model as the API's JSON object (its own field names, exact decimals)."""
+        return self.model_dump(by_alias=True, mode="python")
+
+
+def _empty_object_is_none(value: Any) -> Any:
+    # The seeds print several numeric fields as `{ }` (an unknown serialised type).
+    if isinstance(value, dict) and not value:
+        return None
+    return value
+
+
+LooseDecimal = Annotated[Decimal | None, BeforeValidator(_empty_object_is_none)]
+
+
+class TokenPair(ApiModel):
+    """A user's JWT and refresh token (never printed, logged or cached)."""
+
+    jwt_token: SecretStr
+    refresh_token: SecretStr
+
+
+class AuthPayload(ApiModel):
+    payload: str
+
+
+class Miner(ApiModel):
+    """A miner NFT: power in TH/s, energy efficiency in W/TH."""
+
+    id: int
+    created_at: datetime
+    name: str
+    power: Decimal
+    energy_efficiency: Decimal
+    image_url: str | None = None
+    small_image_url: str | None = None
+
+
+class Collection(ApiModel):
+    """A generative collection a miner can be bought from."""
+
+    id: int
+    power: Decimal
+    energy_efficiency: Decimal
+    value: Decimal
+    annual_roi: Decimal = Field(alias="annualROI")
+    pool_reward: Decimal
+    electricity_cost: Decimal
+    service_cost: Decimal
+    level_discount: Decimal
+
+
+class PaymentInit(ApiModel):
+    value: Decimal
+    external_id: str
+
+
+class IncomePerTh(ApiModel):
+    income_per_th: Decimal
+    btc_rate: Decimal
+    gomining_rate: Decimal
+    # The current build calls it kWh, the older one kwt.
+    kwh: Decimal = Field(alias="kWh", validation_alias=AliasChoices("kWh", "kwt"))
+    service_cost: Decimal
+
+
+class MinerTotal(ApiModel):
+    total_value: Decimal
+    nft_id: int
+
+
+class IncomeTotals(ApiModel):
+    array: list[MinerTotal]
+    total_income: Decimal
+    last_income: dict[str, Any] | None = None
+    withdrawn_amount: Decimal
+    on_balance_amount: Decimal
+
+
+class IncomeRecord(ApiModel):
+    """One miner's income for one day (BTC). c1..c4 are the API's components."""
+
+    created_at: datetime
+    value: Decimal
+    c1_value: Decimal | None = None
+    c2_value: Decimal | None = None
+    c3_value: Decimal | None = None
+    c4_value: Decimal | None = None
+    nft_id: int
+
+
+class IncomeDay(ApiModel):
+    """A day of grouped income records (groupByDays=true; shape assumed)."""
+
+    created_at: datetime
+    value: Decimal
+    records: list[IncomeRecord] = []
+
+
+class DailyIncome(ApiModel):
+    """One day of a user's income (find-by-user-and-date-range)."""
+
+    created_at: datetime
+    reward: Decimal
+    pool_reward: Decimal
+    total_power: Decimal
+    avg_energy_efficiency: Decimal
+    service_fee: Decimal
+    total_discount: Decimal
+    to_address: dict[str, Any] | None = None
+    status: str
+    incomes: Any = None
+
+
+class DatedPage(ApiModel):
+    """The date-range list: ``{"data": [...], "totalCount": N}``."""
+
+    data: list[DailyIncome]
+    total_count: int
+
+
+class Wallet(ApiModel):
+    id: int
+    created_at: datetime
+    address: str
+    type: str
+
+
+class Balance(ApiModel):
+    """A balance in the c2s shape: one currency each."""
+
+    id: int
+    created_at: datetime | None = None
+    currency: str
+    balance: Decimal
+
+
+class WalletBalance(ApiModel):
+    """A balance in the s2s shape: decimal strings synced at a date."""
+
+    id: int
+    gmt_value_at_sync_date_numeric: LooseDecimal = None
+    time_locked_value_at_sync_date_numeric: LooseDecimal = None
+    flexible_staking_value_at_sync_date_numeric: LooseDecimal = None
+    freezed_value_numeric_at_sync_date: LooseDecimal = None
+    value_numeric_at_sync_date: Decimal
+
+
+class Commission(ApiModel):
+    """Fast-withdrawal terms: minimum amount (BTC) and commission rate (fraction)."""
+
+    income_withdraw_min_value: Decimal
+    income_withdraw_commission: Decimal
+
+
+class Incentives(ApiModel):
+    """Cashback rules by VIP level; the seeds print no fields, all are kept as extras."""
+
+
+class Rate(ApiModel):
+    symbol: str
+    price: Decimal
+
+
+class PartnerUser(ApiModel):
+    id: int
+    partner_user_id: str
+    created_at: datetime
+    email: str | None = None
+
+
+class Stats(ApiModel):
+    wallets_count: int
+    nfts_count: int
+    total_power_th: Decimal = Field(alias="totalPowerTH")
+    avg_energy_efficiency: Decimal
+    total_income: Decimal
+    discount: Decimal
+
+
+class UserStats(ApiModel):
+    user: PartnerUser
+    stats: Stats
+
+
+class UpgradeCreated(ApiModel):
+    id: str
+
+    @field_validator("id", mode="before")
+    @classmethod
+    def _int_id(cls, value: Any) -> Any:
+        return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
+
+
+class UpgradePrice(ApiModel):
+    price: Decimal

@@ -1,0 +1,40 @@
+"""A faithful local implementation of the GoMining Partner API 2.0.
+
+Stateful and deterministic from a seed; verifies API keys, signatures, timestamps
+and user JWTs. Runs in-process (``in_process``) for the demo and the tests, or over
+loopback with ``gmtui sandbox``. Imports nothing from the UI.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+import httpx
+
+from gmtui.sandbox.server import create_app
+from gmtui.sandbox.state import DEMO_API_KEY, DEMO_API_SECRET, DEMO_PARTNER_ID, Options, State
+from gmtui.sandbox.world import WorldSize
+
+BASE_URL = "http://sandbox.gmtui.invalid"
+
+__all__ = [
+    "BASE_URL", "DEMO_API_KEY", "DEMO_API_SECRET", "DEMO_PARTNER_ID",
+    "Options", "State", "WorldSize", "create_app", "in_process", "demo_client",
+]
+
+
+def in_process(state: State) -> httpx.ASGITransport:
+    """An httpx transport that serves requests from ``state`` without any socket."""
+    return httpx.ASGITransport(app=create_app(state))
+
+
+def demo_client(state: State | None = None, clock: Callable[[], float] = time.time, **kwargs: object):
+    """A GoMining client wired to an in-process sandbox with the demo credentials."""
+    from gmtui.api.gomining import GoMiningClient
+
+    state = state or State(clock=clock)
+    return GoMiningClient(
+        BASE_URL, state.options.api_key, state.options.api_secret,
+        transport=in_process(state), clock=state.clock, **kwargs,  # type: ignore[arg-type]
+    )

@@ -1,0 +1,262 @@
+"""The sandbox's deterministic world: market history, users, miners, wallets.
+
+Everything derives from a seed. The market series (BTC price, pool reward per TH,
+GOMINING price) are indexed by calendar date from a fixed epoch, so a given date has
+the same figures whatever day the sandbox runs. Each user draws from its own random
+stream, so adding users does not change the ones before.
+
+Income follows GoMining's formula, per miner and day, in integer satoshis:
+  gross (c1)       = TH x pool reward per TH
+  electricity (c2) = W/TH x TH x 24 / 1000 x $/kWh, converted at that day's BTC price
+  service (c3)     = TH x service $/TH/day, converted likewise
+  discount (c4)    = (electricity + service) x user's discount
+  net (value)      = gross - (electricity + service) x (1 - discount)
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta, timezone
+from decimal import Decimal
+
+from gmtui.api import btc
+
+EPOCH = date(2020, 1, 1)
+ANCHOR = date(2026, 1, 1)  # pool reward per TH is ~5.5e-7 BTC here
+HALVING = date(2024, 4, 20)
+KWH_USD = Decimal("0.05")
+SERVICE_USD_PER_TH = Decimal("0.0089")
+SAT = Decimal("0.00000001")
+DISCOUNTS = (0, 0, 0.03, 0.05, 0.08, 0.10, 0.15, 0.20)
+NAMES = ("alice", "bob", "carol", "dave", "erin", "frank", "grace", "heidi", "ivan", "judy")
+SERIES = ("Ice Maker", "Snow Bunny", "Gold Rush", "Deep Freeze", "Night Owl", "Blue Whale")
+POWERS = (1, 2, 4, 8, 10, 16, 20, 32, 50, 64, 100, 128, 200)
+EFFICIENCIES = (15, 16, 18, 20, 20, 20, 22, 25, 28, 30)
+
+
+def sats(value: int) -> Decimal:
+    return Decimal(value) * SAT
+
+
+@dataclass
+class Spec:
+    since: int  # day index the spec applies from
+    power: Decimal  # TH/s
+    efficiency: Decimal  # W/TH
+
+
+@dataclass
+class Holding:
+    user: str
+    start: int  # first day index of ownership
+    end: int | None = None  # first day index no longer owned
+
+
+@dataclass
+class Miner:
+    id: int
+    name: str
+    created: datetime
+    specs: list[Spec]
+    holdings: list[Holding]
+
+    @property
+    def spec(self) -> Spec:
+        return self.specs[-1]
+
+    def spec_on(self, day: int) -> Spec:
+        current = self.specs[0]
+        for spec in self.specs:
+            if spec.since <= day:
+                current = spec
+        return current
+
+    @property
+    def owner(self) -> str:
+        return self.holdings[-1].user
+
+
+@dataclass
+class WalletRow:
+    id: int
+    created: datetime
+    address: str
+    type: str = "BTC"
+
+
+@dataclass
+class User:
+    id: int
+    partner_id: str
+    email: str | None
+    created: datetime
+    discount: Decimal
+    wallets: list[WalletRow] = field(default_factory=list)
+    withdrawn_sats: int = 0
+    withdrawn_share: float = 0.0  # of the income before the sandbox started
+    gmt_balance: Decimal = Decimal(0)
+    gmt_locked: Decimal = Decimal(0)
+    gmt_staked: Decimal = Decimal(0)
+
+
+# (date, BTC USD, GOMINING USD): the shape of the market the series follows.
+ANCHORS = (
+    (date(2020, 1, 1), 7_200, 0.010), (date(2021, 4, 14), 63_000, 0.020), (date(2021, 7, 20), 29_800, 0.020),
+    (date(2021, 11, 10), 67_000, 0.030), (date(2022, 11, 21), 15_800, 0.040), (date(2023, 12, 31), 42_300, 0.180),
+    (date(2024, 3, 14), 73_000, 0.420), (date(2024, 9, 6), 54_000, 0.330), (date(2025, 1, 20), 106_000, 0.480),
+    (date(2025, 4, 8), 76_000, 0.360), (date(2025, 10, 6), 124_000, 0.410), (date(2026, 4, 1), 88_000, 0.320),
+    (date(2027, 1, 1), 97_000, 0.350),
+)
+
+
+def _anchor(day: date, column: int) -> float:
+    for (d0, *v0), (d1, *v1) in zip(ANCHORS, ANCHORS[1:]):
+        if day <= d1:
+            t = max(0.0, (day - d0).days / (d1 - d0).days)
+            return math.exp(math.log(v0[column]) * (1 - t) + math.log(v1[column]) * t)
+    return ANCHORS[-1][column + 1]
+
+
+class Market:
+    """Daily BTC price (USD), GOMINING price (USD) and pool reward per TH (sats).
+
+    Each series follows ANCHORS with seeded mean-reverting noise (about 8%)."""
+
+    def __init__(self, seed: int, today: date):
+        rng = random.Random(f"market:{seed}")
+        self.today = today
+        n = (today - EPOCH).days + 1
+        self.btc: list[float] = []
+        self.gmt: list[float] = []
+        self.pool_sats_per_th: list[float] = []
+        noise_btc = noise_gmt = 0.0
+        for i in range(n):
+            day = EPOCH + timedelta(days=i)
+            noise_btc = 0.94 * noise_btc + rng.gauss(0, 0.02)
+            noise_gmt = 0.94 * noise_gmt + rng.gauss(0, 0.03)
+            reward = 5.5e-7 * math.exp(0.0008 * (ANCHOR - day).days)
+            if day < HALVING:
+                reward *= 2
+            reward *= 1 + rng.gauss(0, 0.03)
+            self.btc.append(_anchor(day, 0) * math.exp(noise_btc))
+            self.gmt.append(_anchor(day, 1) * math.exp(noise_gmt))
+            self.pool_sats_per_th.append(reward * 1e8)
+
+    def index(self, day: date) -> int:
+        return (day - EPOCH).days
+
+    def date(self, index: int) -> date:
+        return EPOCH + timedelta(days=index)
+
+    def btc_usd(self, index: int) -> Decimal:
+        return Decimal(f"{self.btc[index]:.2f}")
+
+    def gmt_usd(self, index: int) -> Decimal:
+        return Decimal(f"{self.gmt[index]:.4f}")
+
+    def pool_reward(self, index: int) -> Decimal:
+        return sats(round(self.pool_sats_per_th[index]))
+
+
+def income_sats(market: Market, spec: Spec, day: int, discount: Decimal) -> tuple[int, int, int, int, int]:
+    """(net, gross, electricity, service, discount) for one miner and day, in sats."""
+    power = float(spec.power)
+    price = market.btc[day]
+    gross = round(power * market.pool_sats_per_th[day])
+    elec = round(float(spec.efficiency) * power * 24 / 1000 * float(KWH_USD) / price * 1e8)
+    service = round(power * float(SERVICE_USD_PER_TH) / price * 1e8)
+    disc = round((elec + service) * float(discount))
+    return gross - elec - service + disc, gross, elec, service, disc
+
+
+@dataclass
+class WorldSize:
+    users: int = 5
+    miners: int | None = None  # per user; None draws 1..50
+    days: int = 730  # history length
+
+
+class World:
+    """The initial state of a seeded sandbox."""
+
+    def __init__(self, seed: int, today: date, size: WorldSize):
+        self.seed = seed
+        self.today = today
+        self.market = Market(seed, today)
+        self.today_index = self.market.index(today)
+        self.first_day = self.today_index - size.days
+        self.users: dict[str, User] = {}
+        self.miners: dict[int, Miner] = {}
+        self.next_miner_id = 10_001
+        self.next_wallet_id = 501
+        for i in range(size.users):
+            self._make_user(i, size)
+
+    def partner_id(self, i: int) -> str:
+        return NAMES[i] if i < len(NAMES) else f"user-{i + 1:04d}"
+
+    def _make_user(self, i: int, size: WorldSize) -> None:
+        rng = random.Random(f"user:{self.seed}:{i}")
+        pid = self.partner_id(i)
+        joined = self.first_day + rng.randrange(0, max(1, (self.today_index - self.first_day) // 3))
+        user = User(
+            id=1_000 + i,
+            partner_id=pid,
+            email=f"{pid}@example.com",
+            created=self.at(joined, rng),
+            discount=Decimal(str(rng.choice(DISCOUNTS))),
+            withdrawn_share=rng.choice((0.0, 0.2, 0.35, 0.5, 0.6)),
+            gmt_balance=Decimal(rng.randrange(0, 500_000)) / 100,
+            gmt_locked=Decimal(rng.randrange(0, 200_000)) / 100,
+            gmt_staked=Decimal(rng.randrange(0, 100_000)) / 100,
+        )
+        self.users[pid] = user
+        count = size.miners if size.miners is not None else min(50, max(1, int(rng.paretovariate(0.9))))
+        for _ in range(count):
+            bought = rng.randrange(joined, self.today_index)
+            self.add_miner(
+                pid,
+                bought,
+                Decimal(rng.choice(POWERS)),
+                Decimal(rng.choice(EFFICIENCIES)),
+                created=self.at(bought, rng),
+                name=rng.choice(SERIES),
+            )
+        for _ in range(rng.choice((0, 1, 1, 2, 3)) if i else 2):
+            self.add_wallet(pid, self.make_address(rng), self.at(rng.randrange(joined, self.today_index), rng))
+
+    def at(self, index: int, rng: random.Random) -> datetime:
+        moment = datetime.combine(self.market.date(index), datetime.min.time(), tzinfo=timezone.utc)
+        return moment + timedelta(seconds=rng.randrange(0, 86_400))
+
+    @staticmethod
+    def make_address(rng: random.Random) -> str:
+        kind = rng.choice(("p2wpkh", "p2wpkh", "p2tr", "p2pkh"))
+        if kind == "p2wpkh":
+            return btc.encode_segwit(0, rng.randbytes(20))
+        if kind == "p2tr":
+            return btc.encode_segwit(1, rng.randbytes(32))
+        return btc.encode_p2pkh(rng.randbytes(20))
+
+    def add_miner(
+        self, owner: str, day: int, power: Decimal, efficiency: Decimal, *, created: datetime, name: str
+    ) -> Miner:
+        miner_id = self.next_miner_id
+        self.next_miner_id += 1
+        miner = Miner(
+            id=miner_id,
+            name=f"{name} #{miner_id}",
+            created=created,
+            specs=[Spec(day, power, efficiency)],
+            holdings=[Holding(owner, day + 1)],  # income starts the day after purchase
+        )
+        self.miners[miner_id] = miner
+        return miner
+
+    def add_wallet(self, user: str, address: str, created: datetime) -> WalletRow:
+        row = WalletRow(self.next_wallet_id, created, address)
+        self.next_wallet_id += 1
+        self.users[user].wallets.append(row)
+        return row
