@@ -23,7 +23,7 @@ def _bool(value: bool | None) -> str | None:
     return None if value is None else ("true" if value else "false")
 
 
-def _instant(value: date | datetime | str, end: bool = False) -> str:
+def instant(value: date | datetime | str, end: bool = False) -> str:
     if isinstance(value, str):
         return value
     if not isinstance(value, datetime):
@@ -125,8 +125,8 @@ class GoMiningClient(Client):
             "income.by_dates",
             {
                 "partnerUserId": user,
-                "startDate": _instant(start),
-                "endDate": _instant(end, end=True),
+                "startDate": instant(start),
+                "endDate": instant(end, end=True),
                 "limit": _opt(limit),
                 "offset": _opt(offset),
                 "includeIncomesByNfts": _bool(by_miner),

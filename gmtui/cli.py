@@ -1,0 +1,235 @@
+"""Command line: the TUI, the demo, the sandbox server, profiles and `get`.
+
+Exit codes: 0 ok, 1 API or network error, 2 usage or configuration error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import getpass
+import os
+import sys
+from datetime import date
+from typing import Any
+
+from gmtui import __version__
+
+EXIT_OK, EXIT_API, EXIT_USAGE = 0, 1, 2
+
+
+def _date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2026-01-31") from None
+
+
+def _positive(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a positive whole number")
+    return int(text)
+
+
+def parser() -> argparse.ArgumentParser:
+    from gmtui.api.resources import RESOURCES
+    from gmtui.output import FORMATS
+
+    p = argparse.ArgumentParser(prog="gmtui", description="Dashboard and CLI for cloud-mining partners.")
+    p.add_argument("--version", action="version", version=f"gmtui {__version__}")
+    p.add_argument("--demo", action="store_true", help="use the embedded sandbox with demo data")
+    p.add_argument("--profile", help="profile to use (default: GMTUI_PROFILE, else the active one)")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+
+    g = sub.add_parser("get", help="print a resource for scripts", description="Print a resource.")
+    g.add_argument("resource", choices=RESOURCES, metavar="RESOURCE", help=", ".join(RESOURCES))
+    g.add_argument("--user", help="partner user id (default: GMTUI_USER, else the profile's first user)")
+    g.add_argument("--format", choices=FORMATS, help="default: table on a terminal, json otherwise")
+    g.add_argument("--from", dest="start", type=_date, metavar="YYYY-MM-DD", help="first day (daily)")
+    g.add_argument("--to", dest="end", type=_date, metavar="YYYY-MM-DD", help="last day (daily)")
+    g.add_argument("--all", action="store_true", help="fetch every page of a list")
+    g.add_argument("--limit", type=_positive, help="page size of a list")
+    g.add_argument("--offset", type=int, help="items to skip in a list")
+    g.add_argument("--demo", action="store_true", default=argparse.SUPPRESS, help="use the embedded sandbox")
+    g.add_argument("--profile", default=argparse.SUPPRESS, help="profile to use")
+
+    s = sub.add_parser("sandbox", help="serve the sandbox API over HTTP on loopback")
+    s.add_argument("--host", default="127.0.0.1")
+    s.add_argument("--port", type=int, default=8787)
+    s.add_argument("--seed", type=int, default=7)
+    s.add_argument("--users", type=_positive, default=5, help="partner users to generate")
+    s.add_argument("--miners", type=_positive, help="miners per user (default: 1 to 50 each)")
+    s.add_argument("--days", type=_positive, default=730, help="days of income history")
+    s.add_argument("--jwt-lifetime", type=_positive, default=900, help="user JWT lifetime in seconds")
+
+    pr = sub.add_parser("profile", help="manage connection profiles")
+    psub = pr.add_subparsers(dest="action", metavar="ACTION", required=True)
+    add = psub.add_parser("add", help="add or replace a profile (the secret is prompted or read from stdin)")
+    add.add_argument("name")
+    add.add_argument("--base-url", required=True)
+    add.add_argument("--api-key", required=True)
+    add.add_argument("--user", action="append", default=[], dest="users", help="a partner user id (repeatable)")
+    add.add_argument("--no-check", action="store_true", help="save without a live signed call")
+    psub.add_parser("list", help="list profiles")
+    use = psub.add_parser("use", help="make a profile the active one")
+    use.add_argument("name")
+    rm = psub.add_parser("remove", help="delete a profile")
+    rm.add_argument("name")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    from gmtui.api.errors import ApiError, ConfigError, GmtuiError, NetworkError, UnexpectedResponse
+
+    try:
+        if args.command == "get":
+            return asyncio.run(cmd_get(args))
+        if args.command == "sandbox":
+            return cmd_sandbox(args)
+        if args.command == "profile":
+            return cmd_profile(args)
+        return cmd_tui(args)
+    except ConfigError as exc:
+        print(f"gmtui: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except (ApiError, NetworkError, UnexpectedResponse) as exc:
+        print(f"gmtui: {exc}", file=sys.stderr)
+        return EXIT_USAGE if getattr(exc, "status", 0) is None and isinstance(exc, ApiError) else EXIT_API
+    except GmtuiError as exc:
+        print(f"gmtui: {exc}", file=sys.stderr)
+        return EXIT_API
+    except KeyboardInterrupt:
+        return 130
+
+
+def make_client(args: argparse.Namespace) -> tuple[Any, str | None]:
+    """A client for --demo or the resolved profile, and the default partner user."""
+    if getattr(args, "demo", False):
+        from gmtui.sandbox import demo_client
+
+        return demo_client(), "alice"
+    from gmtui import config
+    from gmtui.api.gomining import GoMiningClient
+
+    profile = config.resolve(getattr(args, "profile", None))
+    client = GoMiningClient(
+        profile.base_url, profile.api_key.get_secret_value(), profile.api_secret,
+        recv_window_ms=profile.recv_window_ms,
+    )
+    return client, (profile.users[0] if profile.users else None)
+
+
+async def cmd_get(args: argparse.Namespace) -> int:
+    from gmtui.api.errors import ConfigError
+    from gmtui.api.resources import Query, get
+    from gmtui.output import render
+
+    if args.start and args.end and args.end < args.start:
+        raise ConfigError("--to is before --from")
+    client, default_user = make_client(args)
+    async with client:
+        user = args.user or default_user
+        if not user:
+            raise ConfigError("no partner user: pass --user ID, set GMTUI_USER, or add one to the profile")
+        query = Query(user, args.all, args.start, args.end, args.limit, args.offset)
+        data = await get(client, args.resource, query)
+    fmt = args.format or ("table" if sys.stdout.isatty() else "json")
+    sys.stdout.write(render(data, fmt))
+    return EXIT_OK
+
+
+def cmd_sandbox(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from gmtui.sandbox import Options, State, WorldSize, create_app
+
+    state = State(Options(seed=args.seed, size=WorldSize(args.users, args.miners, args.days), jwt_lifetime_s=args.jwt_lifetime))
+    base = f"http://{args.host}:{args.port}"
+    users = list(state.world.users)
+    print(f"gmtui sandbox (seed {args.seed}) at {base}")
+    print(f"  API key:     {state.options.api_key}")
+    print(f"  API secret:  {state.options.api_secret}")
+    print(f"  partner id:  {state.options.partner_id}")
+    print(f"  users:       {', '.join(users[:10])}{' …' if len(users) > 10 else ''} ({len(users)})")
+    print(f"  try:         GMTUI_BASE_URL={base} GMTUI_API_KEY={state.options.api_key} "
+          f"GMTUI_API_SECRET={state.options.api_secret} gmtui get overview --user {users[0] if users else 'alice'}")
+    sys.stdout.flush()
+    uvicorn.run(create_app(state), host=args.host, port=args.port, log_level="warning")
+    return EXIT_OK
+
+
+def _read_secret() -> str:
+    env = os.environ.get("GMTUI_API_SECRET")
+    if env:
+        return env
+    if sys.stdin.isatty():
+        return getpass.getpass("API secret: ")
+    return sys.stdin.readline().strip()
+
+
+def cmd_profile(args: argparse.Namespace) -> int:
+    from pydantic import ValidationError
+
+    from gmtui import config
+    from gmtui.api.errors import ConfigError
+
+    cfg = config.load()
+    if args.action == "add":
+        secret = _read_secret()
+        if not secret:
+            raise ConfigError("no API secret given (type it at the prompt, pipe it on stdin, or set GMTUI_API_SECRET)")
+        try:
+            profile = config.Profile(name=args.name, base_url=args.base_url, api_key=args.api_key, api_secret=secret, users=args.users)
+        except ValidationError as exc:
+            err = exc.errors()[0]
+            raise ConfigError(f"{'.'.join(map(str, err['loc']))}: {err['msg']}") from None
+        if not args.no_check:
+            asyncio.run(_check(profile))
+        cfg.profiles[profile.name] = profile
+        cfg.active = cfg.active or profile.name
+        path = config.save(cfg)
+        print(f"saved profile {profile.name!r} to {path}{' (active)' if cfg.active == profile.name else ''}")
+    elif args.action == "list":
+        if not cfg.profiles:
+            print("no profiles; add one with: gmtui profile add NAME --base-url URL --api-key KEY --user ID")
+        for name, p in cfg.profiles.items():
+            key = p.api_key.get_secret_value()
+            mark = "*" if name == cfg.active else " "
+            print(f"{mark} {name:<16} {p.base_url:<36} key {key[:4]}…  users: {', '.join(p.users) or '-'}")
+    elif args.action == "use":
+        if args.name not in cfg.profiles:
+            raise ConfigError(f"no profile named {args.name!r}")
+        cfg.active = args.name
+        config.save(cfg)
+        print(f"active profile: {args.name}")
+    elif args.action == "remove":
+        if cfg.profiles.pop(args.name, None) is None:
+            raise ConfigError(f"no profile named {args.name!r}")
+        if cfg.active == args.name:
+            cfg.active = next(iter(cfg.profiles), None)
+        config.save(cfg)
+        print(f"removed profile {args.name!r}")
+    return EXIT_OK
+
+
+async def _check(profile: Any) -> None:
+    """One signed call, so that a wrong key, secret, host or clock shows at once."""
+    from gmtui.api.gomining import GoMiningClient
+
+    async with GoMiningClient(profile.base_url, profile.api_key.get_secret_value(), profile.api_secret) as client:
+        if profile.users:
+            await client.user_stats(profile.users[0])
+            return
+        from gmtui.api.errors import NotFoundError
+
+        try:
+            await client.income_per_th()  # signed, no user needed (its path is assumed)
+        except NotFoundError:
+            await client.collections()  # checks the key only
+
+
+def cmd_tui(args: argparse.Namespace) -> int:
+    from gmtui.ui.app import run
+
+    return run(demo=args.demo, profile=args.profile)

@@ -1,0 +1,184 @@
+"""Profiles and paths.
+
+``paths()`` is the one function that finds where gmtui keeps files: the platformdirs
+config, cache and state dirs, or all three under ``$GMTUI_HOME`` when it is set
+(tests use it so that they never read the user's real config).
+
+Profiles live in ``config.toml``. A profile holds a secret, so the file is written
+atomically with mode 0600, and a config file readable by group or others is refused.
+Environment overrides: GMTUI_PROFILE, GMTUI_BASE_URL, GMTUI_API_KEY,
+GMTUI_API_SECRET, GMTUI_USER.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+import tempfile
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+import platformdirs
+import tomli_w
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+
+from gmtui.api.errors import ConfigError
+
+APP = "gmtui"
+
+
+@dataclass(frozen=True)
+class Paths:
+    config: Path
+    cache: Path
+    state: Path
+
+    @property
+    def config_file(self) -> Path:
+        return self.config / "config.toml"
+
+
+def paths() -> Paths:
+    home = os.environ.get("GMTUI_HOME")
+    if home:
+        root = Path(home).expanduser()
+        return Paths(root / "config", root / "cache", root / "state")
+    return Paths(
+        Path(platformdirs.user_config_dir(APP)),
+        Path(platformdirs.user_cache_dir(APP)),
+        Path(platformdirs.user_state_dir(APP)),
+    )
+
+
+class Profile(BaseModel):
+    """A partner's connection to one platform."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.-]+$")
+    """Short name, used with --profile and GMTUI_PROFILE."""
+    base_url: str = Field(min_length=1)
+    """The API's base URL, e.g. https://api.sandbox.gmt.io."""
+    api_key: SecretStr
+    """The partner API key (X-PARTNER-API-KEY)."""
+    api_secret: SecretStr
+    """The partner API secret used to sign requests."""
+    users: list[str] = Field(default_factory=list)
+    """The partner user ids this profile manages; the first is the default."""
+    recv_window_ms: int = Field(default=10_000, ge=1, le=60_000)
+    """recvWindow sent with signed requests, in milliseconds."""
+
+    @field_validator("base_url")
+    @classmethod
+    def _url(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("must start with http:// or https://")
+        return value.rstrip("/")
+
+    @field_validator("users")
+    @classmethod
+    def _users(cls, value: list[str]) -> list[str]:
+        for user in value:
+            if not 1 <= len(user) <= 255:
+                raise ValueError("a partner user id has 1 to 255 characters")
+        return value
+
+    def to_toml(self) -> dict[str, object]:
+        return {
+            "base_url": self.base_url,
+            "api_key": self.api_key.get_secret_value(),
+            "api_secret": self.api_secret.get_secret_value(),
+            "users": list(self.users),
+            "recv_window_ms": self.recv_window_ms,
+        }
+
+
+class Config(BaseModel):
+    active: str | None = None
+    profiles: dict[str, Profile] = Field(default_factory=dict)
+
+
+def load(path: Path | None = None) -> Config:
+    """Read config.toml; a missing file is an empty config, a bad one a ConfigError."""
+    path = path or paths().config_file
+    if not path.exists():
+        return Config()
+    mode = path.stat().st_mode
+    if mode & (stat.S_IRWXG | stat.S_IRWXO):
+        raise ConfigError(
+            f"{path} holds API secrets but is readable by others (mode {stat.S_IMODE(mode):o}); "
+            f"fix it with: chmod 600 {path}"
+        )
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path} is not valid TOML: {exc}") from None
+    try:
+        profiles = {
+            name: Profile(name=name, **body) for name, body in (raw.get("profiles") or {}).items()
+        }
+        return Config(active=raw.get("active"), profiles=profiles)
+    except (ValidationError, TypeError) as exc:
+        detail = exc.errors()[0] if isinstance(exc, ValidationError) else {"loc": (), "msg": str(exc)}
+        where = ".".join(str(p) for p in detail["loc"])
+        raise ConfigError(f"{path}: {where}: {detail['msg']}") from None
+
+
+def save(config: Config, path: Path | None = None) -> Path:
+    """Write config.toml atomically (temp file, fsync, rename) with mode 0600."""
+    path = path or paths().config_file
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    body: dict[str, object] = {"profiles": {n: p.to_toml() for n, p in config.profiles.items()}}
+    if config.active:
+        body = {"active": config.active, **body}
+    write_private(path, tomli_w.dumps(body).encode())
+    return path
+
+
+def write_private(path: Path, data: bytes) -> None:
+    """Replace ``path`` atomically with ``data``, readable by the owner only."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        os.fchmod(fd, 0o600)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def resolve(name: str | None = None, config: Config | None = None) -> Profile:
+    """The profile to use: --profile, else GMTUI_PROFILE, else the active one, with
+    GMTUI_BASE_URL / GMTUI_API_KEY / GMTUI_API_SECRET / GMTUI_USER applied on top.
+    With no profile at all, the environment alone may define one."""
+    env = os.environ
+    config = config if config is not None else load()
+    name = name or env.get("GMTUI_PROFILE") or config.active
+    if name and name not in config.profiles:
+        raise ConfigError(f"no profile named {name!r}; see: gmtui profile list")
+    base = config.profiles[name].model_dump() if name else {"name": "env"}
+    if name is None and len(config.profiles) == 1:
+        base = next(iter(config.profiles.values())).model_dump()
+    overrides = {
+        "base_url": env.get("GMTUI_BASE_URL"),
+        "api_key": env.get("GMTUI_API_KEY"),
+        "api_secret": env.get("GMTUI_API_SECRET"),
+    }
+    base.update({k: v for k, v in overrides.items() if v})
+    if env.get("GMTUI_USER"):
+        base["users"] = [env["GMTUI_USER"], *[u for u in base.get("users", []) if u != env["GMTUI_USER"]]]
+    missing = [k for k in ("base_url", "api_key", "api_secret") if not base.get(k)]
+    if missing:
+        raise ConfigError(
+            "no profile configured: add one with `gmtui profile add NAME --base-url URL --api-key KEY` "
+            "or set GMTUI_BASE_URL, GMTUI_API_KEY and GMTUI_API_SECRET (or use --demo)"
+        )
+    try:
+        return Profile(**base)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        raise ConfigError(f"profile {base.get('name')!r}: {'.'.join(map(str, err['loc']))}: {err['msg']}") from None
