@@ -123,6 +123,7 @@ def error_message(body: Any, text: str) -> tuple[str, str | None, str | None]:
             return str(msg), _str(err) or _str(body.get("code")), _str(body.get("field"))
         if isinstance(err, str):
             return err, None, None
+        return "no message from the server", None, None
     clean = " ".join(text.split())
     return (clean[:200] or "no message"), None, None
 
