@@ -1,0 +1,1 @@
+"""The Textual app. Screens ask the injected service; they never sign or parse."""

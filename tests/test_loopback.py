@@ -1,0 +1,79 @@
+"""`gmtui sandbox` over loopback, called the way the seeds' curl + openssl recipe does."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+import time
+
+import httpx
+import pytest
+
+from gmtui.api import wire
+from gmtui.sandbox import DEMO_API_KEY, DEMO_API_SECRET
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server():
+    port = free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "gmtui", "sandbox", "--port", str(port), "--users", "3", "--days", "60"],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            httpx.get(base + "/api/partner/none", timeout=0.5)
+            break
+        except httpx.TransportError:
+            time.sleep(0.1)
+    yield base, proc
+    proc.terminate()
+    proc.wait(timeout=10)
+
+
+def test_banner_prints_credentials_and_users(server):
+    base, proc = server
+    banner = "".join(proc.stdout.readline() for _ in range(5))
+    assert base in banner and DEMO_API_KEY in banner and DEMO_API_SECRET in banner and "alice, bob, carol" in banner
+
+
+def test_signed_calls_and_rejections_over_loopback(server):
+    base, _ = server
+    now = int(time.time() * 1000)
+    query = f"partnerUserId=alice&timestamp={now}&limit=2&offset=0"
+    sig = wire.sign(DEMO_API_SECRET, query)
+    key = {"X-PARTNER-API-KEY": DEMO_API_KEY}
+    ok = httpx.get(f"{base}/api/partner/s2s/nft/get-my?{query}&signature={sig}", headers=key)
+    assert ok.status_code == 200 and len(ok.json()["data"]["array"]) == 2
+    body = f'{{"partnerUserId":"alice","timestamp":{now}}}'
+    signed = body[:-1] + f',"signature":"{wire.sign(DEMO_API_SECRET, body).upper()}"}}'
+    r = httpx.post(f"{base}/api/partner/s2s/auth/init", content=signed, headers={**key, "Content-Type": "application/json"})
+    assert r.status_code == 200 and "jwtToken" in r.json()["data"]
+
+    wrong = httpx.get(f"{base}/api/partner/s2s/nft/get-my?{query}&signature={'0' * 64}", headers=key)
+    stale_q = f"partnerUserId=alice&timestamp={now - 60_000}"
+    stale = httpx.get(f"{base}/api/partner/s2s/user/get-stats?{stale_q}&signature={wire.sign(DEMO_API_SECRET, stale_q)}", headers=key)
+    keyless = httpx.get(f"{base}/api/partner/s2s/nft/get-my?{query}&signature={sig}")
+    for response, status in ((wrong, 401), (stale, 400), (keyless, 401)):
+        assert response.status_code == status
+        assert set(response.json()["error"]) >= {"code", "message"}
+
+
+def test_cli_against_the_served_sandbox(server, monkeypatch, capsys):
+    from gmtui.cli import main
+
+    base, _ = server
+    monkeypatch.setenv("GMTUI_BASE_URL", base)
+    monkeypatch.setenv("GMTUI_API_KEY", DEMO_API_KEY)
+    monkeypatch.setenv("GMTUI_API_SECRET", DEMO_API_SECRET)
+    assert main(["get", "overview", "--user", "carol", "--format", "json"]) == 0
+    assert '"partnerUserId": "carol"' in capsys.readouterr().out
