@@ -6,20 +6,32 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
+import base64
+
 import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 from gmtui.api import errors as e
 from gmtui.api.catalogue import CATALOGUE, endpoint
-from gmtui.sandbox import demo_client
+from gmtui.sandbox import demo_client, tonproof
 
 
-def proof(payload: str, now: float) -> dict:
+WALLET_KEY = Ed25519PrivateKey.from_private_bytes(bytes(range(32)))
+ADDRESS = "0:" + "ab" * 32
+
+
+def proof(payload: str, now: float, key: Ed25519PrivateKey = WALLET_KEY) -> dict:
+    """A TON Connect proof signed by ``key`` as a wallet would sign it."""
+    signature = key.sign(tonproof.signed_bytes(ADDRESS, "gmtui.dev", int(now), payload))
+    public = WALLET_KEY.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw).hex()
     return {
         "device": {"platform": "linux", "appName": "gmtui-test", "appVersion": "1", "maxProtocolVersion": 2, "features": []},
-        "account": {"address": "0:abc123", "chain": "-239", "walletStateInit": "te6cc", "publicKey": "ab" * 32},
+        "account": {"address": ADDRESS, "chain": "-239", "walletStateInit": "te6cc", "publicKey": public},
         "provider": "http",
         "connectItems": {"tonProof": {"name": "ton_proof", "proof": {
-            "domain": {"lengthBytes": 9, "value": "gmtui.dev"}, "payload": payload, "signature": "c2ln", "timestamp": int(now)}}},
+            "domain": {"lengthBytes": 9, "value": "gmtui.dev"}, "payload": payload,
+            "signature": base64.b64encode(signature).decode(), "timestamp": int(now)}}},
     }
 
 
@@ -74,6 +86,9 @@ async def _(c, s, clock):
 @reject("auth.check_proof")
 async def _(c, s, clock):
     payload = (await c.generate_payload("gmtui-demo-partner")).payload
+    with pytest.raises(e.AuthError, match="signature does not match"):
+        await c.check_proof(proof(payload, clock(), key=Ed25519PrivateKey.from_private_bytes(bytes(32))))
+    payload = (await c.generate_payload("gmtui-demo-partner")).payload  # a payload is spent by any attempt
     await c.check_proof(proof(payload, clock()))
     with pytest.raises(e.AuthError, match="unknown or expired"):
         await c.check_proof(proof(payload, clock()))  # a payload is good once

@@ -91,10 +91,17 @@ async def test_false_on_a_money_move_is_an_error():
 async def test_error_bodies_of_any_shape(status, body, kind, text):
     async with client_answering(status, body, {"Retry-After": "3"}) as c:
         with pytest.raises(kind) as info:
-            await c.collections()
+            await c.commission("u")  # a signed operation
     assert info.value.status == status and text in str(info.value)
     if kind is e.RateLimitError:
         assert info.value.retry_after == 3
+
+
+async def test_signature_words_on_an_unsigned_call_are_an_auth_error():
+    async with client_answering(401, {"message": "proof signature is invalid"}) as c:
+        with pytest.raises(e.AuthError) as info:
+            await c.collections()
+    assert type(info.value) is e.AuthError
 
 
 async def test_errors_never_echo_secrets():

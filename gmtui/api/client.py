@@ -207,7 +207,9 @@ class Client:
             if status < 400:
                 raise UnexpectedResponse("the body is not JSON", operation=ep.name, status=status) from None
         if status >= 400:
-            raise self._scrubbed(classify(status, body, text, operation=ep.name, retry_after=_retry_after(response)))
+            raise self._scrubbed(classify(
+                status, body, text, operation=ep.name, signed=ep.auth is Auth.SIGNED, retry_after=_retry_after(response)
+            ))
         if not 200 <= status < 300:
             raise UnexpectedResponse(f"HTTP {status}", operation=ep.name, status=status)
         if not isinstance(body, dict) or "data" not in body:

@@ -142,9 +142,11 @@ def classify(
     text: str,
     *,
     operation: str,
+    signed: bool = True,
     retry_after: float | None = None,
 ) -> ApiError:
-    """Turn an HTTP error answer into the right ApiError subclass."""
+    """Turn an HTTP error answer into the right ApiError subclass. Signature and
+    timestamp errors are about our HMAC signing, so only ``signed`` calls get them."""
     message, code, field = error_message(body, text)
     words = f"{code or ''} {message}"
     kw: dict[str, Any] = dict(operation=operation, status=status, code=code, field=field)
@@ -153,9 +155,9 @@ def classify(
     if status >= 500:
         return ServerError(message, **kw)
     if status in (400, 401, 403):
-        if _TIME.search(words) and not _SIG.search(words):
+        if signed and _TIME.search(words) and not _SIG.search(words):
             return TimestampError(message, **kw)
-        if _SIG.search(words):
+        if signed and _SIG.search(words):
             return SignatureError(message, **kw)
         if status in (401, 403):
             return AuthError(message, **kw)

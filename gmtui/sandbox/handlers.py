@@ -11,6 +11,7 @@ from typing import Any
 from gmtui.api import btc
 from gmtui.api.catalogue import Endpoint
 from gmtui.api.requests import Request
+from gmtui.sandbox import tonproof
 from gmtui.sandbox.state import FAST_COMMISSION, FAST_MIN, Payment, Rejected, State, day_start
 from gmtui.sandbox.world import KWH_USD, SERVICE_USD_PER_TH, Miner, income_sats, sats
 
@@ -72,6 +73,9 @@ def check_proof(state: State, call: Call) -> Any:
         raise Rejected(401, "INVALID_PROOF", "the proof timestamp is too old")
     if proof.domain.lengthBytes != len(proof.domain.value.encode()):
         raise Rejected(400, "VALIDATION_ERROR", "domain.lengthBytes does not match domain.value", "domain")
+    account = wallet.account
+    if not tonproof.verify(account.address, account.publicKey, proof.domain.value, proof.timestamp, proof.payload, proof.signature):
+        raise Rejected(401, "INVALID_PROOF", "the proof signature does not match the account's public key")
     return _tokens(*state.login(f"ton:{wallet.account.address}"))
 
 
