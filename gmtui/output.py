@@ -77,8 +77,8 @@ def table(columns: list[str], rows: list[dict[str, Any]]) -> str:
 
     def line(values: list[str]) -> str:
         out = []
-        for value, width in zip(values, widths):
+        for value, width in zip(values, widths, strict=True):
             out.append(value if len(value) <= width else value[: width - 1] + "…")
-        return "  ".join(v.ljust(w) for v, w in zip(out, widths)).rstrip() + "\n"
+        return "  ".join(v.ljust(w) for v, w in zip(out, widths, strict=True)).rstrip() + "\n"
 
     return line(columns) + line(["-" * w for w in widths]) + "".join(line(r) for r in cells)

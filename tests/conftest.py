@@ -8,13 +8,13 @@ import os
 os.environ.setdefault("TEXTUAL_ANIMATIONS", "none")  # before textual is imported
 
 import socket
-from datetime import date, datetime, timezone
+from datetime import date, datetime, UTC
 
 import pytest
 
 from gmtui.sandbox import Options, State, WorldSize, demo_client
 
-NOW = datetime(2026, 11, 21, 12, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 21, 12, 0, tzinfo=UTC)
 
 
 class Clock:

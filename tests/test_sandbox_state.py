@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from conftest import NOW, small_state
 
-from gmtui.sandbox import Options, State, WorldSize
+from gmtui.sandbox import Options, State
 from gmtui.sandbox.world import KWH_USD, SERVICE_USD_PER_TH, income_sats
 
 

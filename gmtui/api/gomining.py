@@ -7,7 +7,7 @@ with auth/init); the others are partner calls signed with the API secret.
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timezone
+from datetime import date, datetime, time, UTC
 from decimal import Decimal
 from typing import Any, Literal
 
@@ -27,10 +27,10 @@ def instant(value: date | datetime | str, end: bool = False) -> str:
     if isinstance(value, str):
         return value
     if not isinstance(value, datetime):
-        value = datetime.combine(value, time.max if end else time.min, tzinfo=timezone.utc)
+        value = datetime.combine(value, time.max if end else time.min, tzinfo=UTC)
     if value.tzinfo is None:
-        value = value.replace(tzinfo=timezone.utc)
-    return value.astimezone(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 class GoMiningClient(Client):

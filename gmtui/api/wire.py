@@ -12,7 +12,7 @@ import hashlib
 import hmac
 import json
 from collections.abc import Iterable, Mapping
-from datetime import date, datetime, timezone
+from datetime import date, datetime, UTC
 from decimal import Decimal
 from typing import Any
 from urllib.parse import quote
@@ -31,7 +31,7 @@ def decimal_literal(value: Decimal) -> str:
 def _iso(value: datetime | date) -> str:
     if isinstance(value, datetime):
         if value.tzinfo is not None:
-            value = value.astimezone(timezone.utc).replace(tzinfo=None)
+            value = value.astimezone(UTC).replace(tzinfo=None)
             return value.isoformat(timespec="milliseconds") + "Z"
         return value.isoformat(timespec="milliseconds")
     return value.isoformat()

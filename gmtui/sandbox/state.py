@@ -6,13 +6,14 @@ import base64
 import bisect
 import hashlib
 import hmac
+import itertools
 import json
 import secrets
 import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, UTC
 from decimal import Decimal
 
 from gmtui.sandbox.world import (
@@ -27,7 +28,6 @@ from gmtui.sandbox.world import (
     World,
     WorldSize,
     income_sats,
-    sats,
 )
 
 DEMO_API_KEY = "gmtui-demo-key"
@@ -89,7 +89,7 @@ class State:
     def __init__(self, options: Options | None = None, clock: Callable[[], float] = time.time):
         self.options = options or Options()
         self.clock = clock
-        today = self.options.today or datetime.fromtimestamp(clock(), timezone.utc).date()
+        today = self.options.today or datetime.fromtimestamp(clock(), UTC).date()
         self.world = World(self.options.seed, today, self.options.size)
         self.market = self.world.market
         self.version = 0
@@ -106,7 +106,7 @@ class State:
 
     # ---- time
     def now(self) -> datetime:
-        return datetime.fromtimestamp(self.clock(), timezone.utc)
+        return datetime.fromtimestamp(self.clock(), UTC)
 
     @property
     def yesterday(self) -> int:
@@ -206,16 +206,9 @@ class State:
                 total += net
                 daily[day] = daily.get(day, 0) + net
             per_miner[miner.id] = per_miner.get(miner.id, 0) + total
-        days, cumulative, running, active = [], [], 0, 0
-        per_day = []
-        for i, delta in enumerate(counts[:-1]):
-            active += delta
-            per_day.append(active)
-        for i in range(len(per_day) - 1, -1, -1):
-            if per_day[i]:
-                running += per_day[i]
-                days.append(first + i)
-                cumulative.append(running)
+        per_day = list(itertools.accumulate(counts[:-1]))  # miners earning on each day
+        days = [first + i for i in range(len(per_day) - 1, -1, -1) if per_day[i]]  # newest first
+        cumulative = list(itertools.accumulate(per_day[d - first] for d in days))
         total = sum(per_miner.values())
         ledger = Ledger(holdings, days, cumulative, per_miner, total, (days[0], daily[days[0]]) if days else None)
         self._ledgers[partner_id] = (self.version, ledger)
@@ -354,7 +347,6 @@ def _b64(raw: bytes) -> str:
 
 
 def day_start(world: World, index: int) -> datetime:
-    return datetime.combine(world.market.date(index), datetime.min.time(), tzinfo=timezone.utc)
+    return datetime.combine(world.market.date(index), datetime.min.time(), tzinfo=UTC)
 
 
-__all__ = ["State", "Options", "Rejected", "WorldSize", "sats", "day_start", "timedelta"]

@@ -18,7 +18,7 @@ from __future__ import annotations
 import math
 import random
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, UTC
 from decimal import Decimal
 
 from gmtui.api import btc
@@ -112,7 +112,7 @@ ANCHORS = (
 
 
 def _anchor(day: date, column: int) -> float:
-    for (d0, *v0), (d1, *v1) in zip(ANCHORS, ANCHORS[1:]):
+    for (d0, *v0), (d1, *v1) in zip(ANCHORS, ANCHORS[1:], strict=False):
         if day <= d1:
             t = max(0.0, (day - d0).days / (d1 - d0).days)
             return math.exp(math.log(v0[column]) * (1 - t) + math.log(v1[column]) * t)
@@ -228,7 +228,7 @@ class World:
             self.add_wallet(pid, self.make_address(rng), self.at(rng.randrange(joined, self.today_index), rng))
 
     def at(self, index: int, rng: random.Random) -> datetime:
-        moment = datetime.combine(self.market.date(index), datetime.min.time(), tzinfo=timezone.utc)
+        moment = datetime.combine(self.market.date(index), datetime.min.time(), tzinfo=UTC)
         return moment + timedelta(seconds=rng.randrange(0, 86_400))
 
     @staticmethod

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 from typing import Any
 
 from textual import on, work
@@ -135,5 +135,5 @@ class OverviewScreen(Screen[None]):
             f"Per TH/day {btc(per_th.income_per_th)} BTC\n"
             f"Power      ${per_th.kwh}/kWh"
         )
-        at = datetime.fromtimestamp(message.at, timezone.utc).strftime("%H:%M:%S UTC")
+        at = datetime.fromtimestamp(message.at, UTC).strftime("%H:%M:%S UTC")
         self.set_status(f"{self.user}: updated {at} · r refresh · u users · ? help")
