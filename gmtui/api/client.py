@@ -35,6 +35,7 @@ from gmtui.api.errors import (
     AuthError,
     NetworkError,
     RequestValidationError,
+    TimestampError,
     UnexpectedResponse,
     classify,
 )
@@ -179,7 +180,19 @@ class Client:
         bearer: str | None = None,
         model: type[pydantic.BaseModel] | None = None,
     ) -> Any:
-        """Send once (no retry here) and parse the answer."""
+        """Send once and parse the answer. The one exception: a signed call refused for
+        its timestamp (refused before anything ran) is re-signed and sent once more
+        after syncing the clock with the server's ``Date``."""
+        try:
+            return await self._send_once(ep, params, bearer, model)
+        except TimestampError:
+            if ep.auth is not Auth.SIGNED or not self.resync():
+                raise
+            return await self._send_once(ep, params, bearer, model)
+
+    async def _send_once(
+        self, ep: Endpoint, params: dict[str, Any], bearer: str | None, model: type[pydantic.BaseModel] | None
+    ) -> Any:
         request = self.build(ep, params, bearer)
         started = time.perf_counter()
         try:
@@ -193,7 +206,25 @@ class Client:
         return self.parse(ep, response, model)
 
     def note_server_time(self, response: httpx.Response) -> None:
-        """Hook for clock tracking (the reliability layer keeps the offset)."""
+        """Remember the server's clock from its ``Date`` header (1 s resolution)."""
+        value = response.headers.get("Date")
+        if not value:
+            return
+        try:
+            server_s = parsedate_to_datetime(value).timestamp()
+        except (TypeError, ValueError):
+            return
+        self._server_seen = (server_s * 1000 + 500, self.clock() * 1000)  # mid-second estimate
+
+    def resync(self) -> bool:
+        """Set the clock offset from the last ``Date`` seen; False if there is none."""
+        seen = getattr(self, "_server_seen", None)
+        if seen is None:
+            return False
+        server_ms, local_ms = seen
+        self.clock_offset_ms = int(server_ms - local_ms)
+        log.info("clock offset set to %d ms from the server's Date header", self.clock_offset_ms)
+        return True
 
     # ---- parsing ------------------------------------------------------------------
 
