@@ -81,6 +81,9 @@ def parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     from gmtui.api.errors import ApiError, ConfigError, GmtuiError, NetworkError, UnexpectedResponse
+    from gmtui.api.logs import quiet_http_loggers
+
+    quiet_http_loggers()  # httpx logs full URLs, signatures included
 
     try:
         if args.command == "get":

@@ -1,0 +1,47 @@
+"""Logging that never carries a secret.
+
+``RedactingFilter`` masks signatures, API keys, JWTs, refresh tokens and any secret
+registered with it, in messages and their arguments. ``quiet_http_loggers`` keeps
+httpx and httpcore (which log full URLs, signatures included) at WARNING.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+
+MASK = "***"
+_PATTERNS = [
+    re.compile(r"(signature=)[^&\s\"']+", re.I),
+    re.compile(r"(\"signature\"\s*:\s*\")[^\"]+", re.I),
+    re.compile(r"(x-partner-api-key[\"']?\s*[:=]\s*[\"']?)[^\s\"',}]+", re.I),
+    re.compile(r"(bearer\s+)[^\s\"',}]+", re.I),
+    re.compile(r"(refreshToken[\"']?\s*[:=]\s*[\"']?)[^\s\"',}]+", re.I),
+    re.compile(r"()eyJ[\w-]+\.[\w-]+\.[\w-]+"),  # any JWT
+]
+
+
+class RedactingFilter(logging.Filter):
+    def __init__(self, secrets: list[str] | None = None):
+        super().__init__()
+        self.secrets = [s for s in (secrets or []) if s]
+
+    def add(self, *secrets: str) -> None:
+        self.secrets += [s for s in secrets if s and s not in self.secrets]
+
+    def redact(self, text: str) -> str:
+        for secret in self.secrets:
+            text = text.replace(secret, MASK)
+        for pattern in _PATTERNS:
+            text = pattern.sub(lambda m: m.group(1) + MASK, text)
+        return text
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.msg = self.redact(record.getMessage())
+        record.args = None
+        return True
+
+
+def quiet_http_loggers() -> None:
+    for name in ("httpx", "httpcore"):
+        logging.getLogger(name).setLevel(logging.WARNING)
