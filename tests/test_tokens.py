@@ -47,3 +47,12 @@ async def test_tokens_are_not_in_reprs(client):
     await client.miners_c2s("alice")
     jwt = await client.tokens.jwt("alice")
     assert jwt not in repr(client.tokens) and jwt not in repr(client.tokens._pairs)
+
+
+async def test_a_refresh_by_hand_is_remembered_so_the_spent_token_is_never_resent(client, state, clock):
+    pair = await client.auth_init("alice")
+    await client.refresh_s2s("alice", pair.refresh_token.get_secret_value())
+    clock.advance(state.options.jwt_lifetime_s + 5)
+    await client.miners_c2s("alice")  # needs a refresh: must use the new refresh token
+    assert state.spent_refresh_presented == 0
+    assert state.calls["auth.init"] == 1

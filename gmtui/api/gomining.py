@@ -42,10 +42,14 @@ class GoMiningClient(Client):
         return await self.call("auth.check_proof", {"tonWallet": ton_wallet})
 
     async def refresh_c2s(self, user: str, refresh_token: str) -> m.TokenPair:
-        return await self.call("auth.refresh.c2s", {"refreshToken": refresh_token}, user=user)
+        pair = await self.call("auth.refresh.c2s", {"refreshToken": refresh_token}, user=user)
+        self.tokens.set(user, pair)  # the old refresh token is spent: never keep it
+        return pair
 
     async def refresh_s2s(self, user: str, refresh_token: str) -> m.TokenPair:
-        return await self.call("auth.refresh.s2s", {"refreshToken": refresh_token}, user=user)
+        pair = await self.call("auth.refresh.s2s", {"refreshToken": refresh_token}, user=user)
+        self.tokens.set(user, pair)  # the old refresh token is spent: never keep it
+        return pair
 
     async def auth_init(self, partner_user_id: str, email: str | None = None) -> m.TokenPair:
         pair = await self.call("auth.init", {"partnerUserId": partner_user_id, "email": email})

@@ -40,8 +40,6 @@ class TokenManager:
         self._client = client
         self._pairs: dict[str, TokenPair] = {}
         self._locks: dict[str, asyncio.Lock] = {}
-        self.refresh_count = 0
-        self.init_count = 0
 
     def __repr__(self) -> str:
         return f"TokenManager(users={sorted(self._pairs)!r})"
@@ -95,7 +93,6 @@ class TokenManager:
             # The refresh token is spent the moment it is sent: forget it first.
             del self._pairs[user]
             try:
-                self.refresh_count += 1
                 new = await self._client.send(
                     endpoint("auth.refresh.s2s"), {"refreshToken": refresh}, bearer=old_jwt
                 )
@@ -103,7 +100,6 @@ class TokenManager:
                 return new.jwt_token.get_secret_value()
             except ApiError:
                 pass  # fall back to logging the user in again with the partner credentials
-        self.init_count += 1
         try:
             new = await self._client.send(
                 endpoint("auth.init"), self._client.validate_request(endpoint("auth.init"), {"partnerUserId": user})
