@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from gmtui.api.gomining import GoMiningClient, instant
+from gmtui.api import models as m
 from gmtui.api.models import ApiModel
 
 
@@ -31,7 +32,7 @@ class Query:
 
 
 def _api(value: Any) -> Any:
-    if isinstance(value, ApiModel):
+    if isinstance(value, (ApiModel, Overview)):
         return value.to_api()
     if isinstance(value, list):
         return [_api(v) for v in value]
@@ -50,7 +51,27 @@ async def _paged(client: GoMiningClient, op: str, q: Query, params: dict[str, An
     return await client.call(op, params, user=user)
 
 
-async def overview(client: GoMiningClient, q: Query) -> dict[str, Any]:
+@dataclass(frozen=True)
+class Overview:
+    """What an operator reads at a glance for one partner user."""
+
+    stats: m.UserStats
+    totals: m.IncomeTotals
+    per_th: m.IncomePerTh
+    rates: list[m.Rate]
+    balances: list[m.WalletBalance]
+
+    def to_api(self) -> dict[str, Any]:
+        return {
+            "stats": _api(self.stats),
+            "totals": _api(self.totals),
+            "incomePerTh": _api(self.per_th),
+            "rates": _api(self.rates),
+            "balances": _api(self.balances),
+        }
+
+
+async def overview(client: GoMiningClient, q: Query) -> Overview:
     """Stats, totals, income per TH, rates and balances, fetched concurrently."""
     stats, totals, per_th, rates, balances = await asyncio.gather(
         client.user_stats(q.user),
@@ -59,17 +80,11 @@ async def overview(client: GoMiningClient, q: Query) -> dict[str, Any]:
         client.rates(q.user),
         client.balances(q.user),
     )
-    return {
-        "stats": _api(stats),
-        "totals": _api(totals),
-        "incomePerTh": _api(per_th),
-        "rates": _api(rates),
-        "balances": _api(balances),
-    }
+    return Overview(stats, totals, per_th, rates, balances)
 
 
 async def daily(client: GoMiningClient, q: Query) -> list[Any]:
-    start, end = q.range(date.fromtimestamp(client.clock()))
+    start, end = q.range(datetime.fromtimestamp(client.clock(), UTC).date())
     if q.all_pages:
         params = {"partnerUserId": q.user, "startDate": instant(start), "endDate": instant(end, end=True)}
         return await client.fetch_all("income.by_dates", params)

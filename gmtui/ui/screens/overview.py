@@ -14,16 +14,15 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Header, OptionList, Static
 
-from gmtui.api import models as m
 from gmtui.api.errors import GmtuiError
 from gmtui.api.figures import btc, daily_estimate, usd
-from gmtui.api.resources import Query, overview
+from gmtui.api.resources import Overview, Query, overview
 
 
 @dataclass
 class Loaded(Message):
     user: str
-    data: dict[str, Any]
+    data: Overview
     at: float
 
 
@@ -100,11 +99,9 @@ class OverviewScreen(Screen[None]):
         if message.user != self.user:
             return
         d = message.data
-        stats = m.UserStats.model_validate(d["stats"]).stats
-        totals = m.IncomeTotals.model_validate(d["totals"])
-        per_th = m.IncomePerTh.model_validate(d["incomePerTh"])
+        stats, totals, per_th = d.stats.stats, d.totals, d.per_th
         est = daily_estimate(stats, per_th)
-        rates = {r["symbol"]: r["price"] for r in d["rates"]}
+        rates = {r.symbol: r.price for r in d.rates}
         self.query_one("#fleet", Tile).update(
             f"Miners       {stats.nfts_count}\n"
             f"Power        {stats.total_power_th:,} TH/s\n"
