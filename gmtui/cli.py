@@ -1,6 +1,7 @@
 """Command line: the TUI, the demo, the sandbox server, profiles and `get`.
 
-Exit codes: 0 ok, 1 API or network error, 2 usage or configuration error.
+Exit codes: 0 ok, 1 API or network error, 2 usage or configuration error, 3 a money
+move whose outcome is unknown.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from typing import Any
 
 from gmtui import __version__
 
-EXIT_OK, EXIT_API, EXIT_USAGE = 0, 1, 2
+EXIT_OK, EXIT_API, EXIT_USAGE, EXIT_UNKNOWN = 0, 1, 2, 3
 
 
 def _date(text: str) -> date:
@@ -31,6 +32,21 @@ def _positive(text: str) -> int:
     return int(text)
 
 
+FAULTS_HELP = (
+    "inject faults, e.g. latency=200,5xx=0.2,429=0.1,retry-after=1,drop-before=0.05,"
+    "drop-after=0.05,clock=+30,jwt=20,seed=1,ops=withdraw"
+)
+
+
+def _faults(text: str) -> Any:
+    from gmtui.sandbox.faults import Faults
+
+    try:
+        return Faults.parse(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
 def parser() -> argparse.ArgumentParser:
     from gmtui.api.resources import RESOURCES
     from gmtui.output import FORMATS
@@ -39,6 +55,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--version", action="version", version=f"gmtui {__version__}")
     p.add_argument("--demo", action="store_true", help="use the embedded sandbox with demo data")
     p.add_argument("--profile", help="profile to use (default: GMTUI_PROFILE, else the active one)")
+    p.add_argument("--faults", type=_faults, metavar="SPEC", help="with --demo: " + FAULTS_HELP)
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
 
     g = sub.add_parser("get", help="print a resource for scripts", description="Print a resource.")
@@ -50,6 +67,7 @@ def parser() -> argparse.ArgumentParser:
     g.add_argument("--all", action="store_true", help="fetch every page of a list")
     g.add_argument("--limit", type=_positive, help="page size of a list")
     g.add_argument("--offset", type=int, help="items to skip in a list")
+    g.add_argument("--offline", action="store_true", help="print cached data and its age; send nothing")
     g.add_argument("--demo", action="store_true", default=argparse.SUPPRESS, help="use the embedded sandbox")
     g.add_argument("--profile", default=argparse.SUPPRESS, help="profile to use")
 
@@ -61,6 +79,15 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--miners", type=_positive, help="miners per user (default: 1 to 50 each)")
     s.add_argument("--days", type=_positive, default=730, help="days of income history")
     s.add_argument("--jwt-lifetime", type=_positive, default=900, help="user JWT lifetime in seconds")
+    s.add_argument("--faults", type=_faults, metavar="SPEC", help=FAULTS_HELP)
+
+    j = sub.add_parser("journal", help="list money moves and their outcomes")
+    j.add_argument("--unknown", action="store_true", help="only moves whose outcome is unknown")
+    j.add_argument("--format", choices=FORMATS, help="default: table on a terminal, json otherwise")
+    j.add_argument("--limit", type=_positive, default=50)
+    j.add_argument("--profile", default=argparse.SUPPRESS, help="profile to use")
+    rc = sub.add_parser("reconcile", help="settle unknown money moves by checking the server's state")
+    rc.add_argument("--profile", default=argparse.SUPPRESS, help="profile to use")
 
     pr = sub.add_parser("profile", help="manage connection profiles")
     psub = pr.add_subparsers(dest="action", metavar="ACTION", required=True)
@@ -70,6 +97,7 @@ def parser() -> argparse.ArgumentParser:
     add.add_argument("--api-key", required=True)
     add.add_argument("--user", action="append", default=[], dest="users", help="a partner user id (repeatable)")
     add.add_argument("--no-check", action="store_true", help="save without a live signed call")
+    add.add_argument("--no-keyring", action="store_true", help="keep the secret in the 0600 config file")
     psub.add_parser("list", help="list profiles")
     use = psub.add_parser("use", help="make a profile the active one")
     use.add_argument("name")
@@ -80,7 +108,7 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
-    from gmtui.api.errors import ApiError, ConfigError, GmtuiError, NetworkError, UnexpectedResponse
+    from gmtui.api.errors import ApiError, ConfigError, GmtuiError, NetworkError, OutcomeUnknown, UnexpectedResponse
     from gmtui.api.logs import quiet_http_loggers
 
     quiet_http_loggers()  # httpx logs full URLs, signatures included
@@ -92,10 +120,17 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_sandbox(args)
         if args.command == "profile":
             return cmd_profile(args)
+        if args.command in ("journal", "reconcile"):
+            from gmtui import cli_money
+
+            return asyncio.run(cli_money.COMMANDS[args.command](args))
         return cmd_tui(args)
     except ConfigError as exc:
         print(f"gmtui: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    except OutcomeUnknown as exc:
+        print(f"gmtui: {exc}", file=sys.stderr)
+        return EXIT_UNKNOWN
     except (ApiError, NetworkError, UnexpectedResponse) as exc:
         print(f"gmtui: {exc}", file=sys.stderr)
         return EXIT_USAGE if getattr(exc, "status", 0) is None and isinstance(exc, ApiError) else EXIT_API
@@ -108,22 +143,14 @@ def main(argv: list[str] | None = None) -> int:
 
 def make_client(args: argparse.Namespace) -> tuple[Any, str | None]:
     """A client for --demo or the resolved profile, and the default partner user."""
-    if getattr(args, "demo", False):
-        from gmtui.sandbox import demo_client
+    from gmtui import session
 
-        return demo_client(), "alice"
-    from gmtui import config
-    from gmtui.api.gomining import GoMiningClient
-
-    profile = config.resolve(getattr(args, "profile", None))
-    client = GoMiningClient(
-        profile.base_url, profile.api_key.get_secret_value(), profile.api_secret,
-        recv_window_ms=profile.recv_window_ms,
-    )
-    return client, (profile.users[0] if profile.users else None)
+    opened = session.open_demo() if getattr(args, "demo", False) else session.open_profile(getattr(args, "profile", None))
+    return opened.client, (opened.users[0] if opened.users else None)
 
 
 async def cmd_get(args: argparse.Namespace) -> int:
+    from gmtui.api.cache import describe_age, tracking
     from gmtui.api.errors import ConfigError
     from gmtui.api.resources import Query, get
     from gmtui.output import render
@@ -136,7 +163,12 @@ async def cmd_get(args: argparse.Namespace) -> int:
         if not user:
             raise ConfigError("no partner user: pass --user ID, set GMTUI_USER, or add one to the profile")
         query = Query(user, args.all, args.start, args.end, args.limit, args.offset)
-        data = await get(client, args.resource, query)
+        with tracking(cache_only=args.offline) as fresh:
+            data = await get(client, args.resource, query)
+    age = fresh.age_s(client.clock())
+    if age is not None:
+        note = "offline" if args.offline else "the server did not answer"
+        print(f"gmtui: {note}: cached data, fetched {describe_age(age)} ago", file=sys.stderr)
     fmt = args.format or ("table" if sys.stdout.isatty() else "json")
     sys.stdout.write(render(data, fmt))
     return EXIT_OK
@@ -147,10 +179,13 @@ def cmd_sandbox(args: argparse.Namespace) -> int:
 
     from gmtui.sandbox import Options, State, WorldSize, create_app
 
-    state = State(Options(seed=args.seed, size=WorldSize(args.users, args.miners, args.days), jwt_lifetime_s=args.jwt_lifetime))
+    options = Options(seed=args.seed, size=WorldSize(args.users, args.miners, args.days), jwt_lifetime_s=args.jwt_lifetime)
+    state = State(options, faults=args.faults)
     base = f"http://{args.host}:{args.port}"
     users = list(state.world.users)
     print(f"gmtui sandbox (seed {args.seed}) at {base}")
+    if args.faults:
+        print(f"  faults:      {args.faults}")
     print(f"  API key:     {state.options.api_key}")
     print(f"  API secret:  {state.options.api_secret}")
     print(f"  partner id:  {state.options.partner_id}")
@@ -189,6 +224,17 @@ def cmd_profile(args: argparse.Namespace) -> int:
             raise ConfigError(f"{'.'.join(map(str, err['loc']))}: {err['msg']}") from None
         if not args.no_check:
             asyncio.run(_check(profile))
+        from gmtui import keyring_store
+
+        where = f"{config.paths().config_file} (mode 0600)"
+        if not args.no_keyring:
+            try:
+                keyring_store.put(profile.name, secret)
+                profile = profile.model_copy(update={"secret_store": "keyring", "api_secret": None})
+                where = "the system keyring"
+            except keyring_store.Unavailable as exc:
+                where += f"; {exc}"
+        print(f"API secret kept in {where}")
         cfg.profiles[profile.name] = profile
         cfg.active = cfg.active or profile.name
         path = config.save(cfg)
@@ -207,8 +253,13 @@ def cmd_profile(args: argparse.Namespace) -> int:
         config.save(cfg)
         print(f"active profile: {args.name}")
     elif args.action == "remove":
-        if cfg.profiles.pop(args.name, None) is None:
+        removed = cfg.profiles.pop(args.name, None)
+        if removed is None:
             raise ConfigError(f"no profile named {args.name!r}")
+        if removed.secret_store == "keyring":
+            from gmtui import keyring_store
+
+            keyring_store.delete(args.name)
         if cfg.active == args.name:
             cfg.active = next(iter(cfg.profiles), None)
         config.save(cfg)
@@ -235,4 +286,8 @@ async def _check(profile: Any) -> None:
 def cmd_tui(args: argparse.Namespace) -> int:
     from gmtui.ui.app import run
 
-    return run(demo=args.demo, profile=args.profile)
+    from gmtui.api.errors import ConfigError
+
+    if args.faults and not args.demo:
+        raise ConfigError("--faults applies to the embedded sandbox: add --demo (or use `gmtui sandbox --faults`)")
+    return run(demo=args.demo, profile=args.profile, faults=args.faults)

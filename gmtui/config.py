@@ -18,6 +18,7 @@ import tempfile
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 import platformdirs
 import tomli_w
@@ -62,8 +63,10 @@ class Profile(BaseModel):
     """The API's base URL, e.g. https://api.sandbox.gmt.io."""
     api_key: SecretStr
     """The partner API key (X-PARTNER-API-KEY)."""
-    api_secret: SecretStr
-    """The partner API secret used to sign requests."""
+    api_secret: SecretStr | None = None
+    """The partner API secret used to sign requests (absent here when kept in the keyring)."""
+    secret_store: Literal["file", "keyring"] = "file"
+    """Where the API secret is kept: this 0600 file, or the system keyring."""
     users: list[str] = Field(default_factory=list)
     """The partner user ids this profile manages; the first is the default."""
     recv_window_ms: int = Field(default=10_000, ge=1, le=60_000)
@@ -85,13 +88,12 @@ class Profile(BaseModel):
         return value
 
     def to_toml(self) -> dict[str, object]:
-        return {
-            "base_url": self.base_url,
-            "api_key": self.api_key.get_secret_value(),
-            "api_secret": self.api_secret.get_secret_value(),
-            "users": list(self.users),
-            "recv_window_ms": self.recv_window_ms,
-        }
+        body: dict[str, object] = {"base_url": self.base_url, "api_key": self.api_key.get_secret_value()}
+        if self.secret_store == "keyring":
+            body["secret_store"] = "keyring"
+        elif self.api_secret is not None:
+            body["api_secret"] = self.api_secret.get_secret_value()
+        return {**body, "users": list(self.users), "recv_window_ms": self.recv_window_ms}
 
 
 class Config(BaseModel):
@@ -104,12 +106,7 @@ def load(path: Path | None = None) -> Config:
     path = path or paths().config_file
     if not path.exists():
         return Config()
-    mode = path.stat().st_mode
-    if mode & (stat.S_IRWXG | stat.S_IRWXO):
-        raise ConfigError(
-            f"{path} holds API secrets but is readable by others (mode {stat.S_IMODE(mode):o}); "
-            f"fix it with: chmod 600 {path}"
-        )
+    check_private(path)
     try:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
@@ -134,6 +131,16 @@ def save(config: Config, path: Path | None = None) -> Path:
         body = {"active": config.active, **body}
     write_private(path, tomli_w.dumps(body).encode())
     return path
+
+
+def check_private(path: Path) -> None:
+    """Refuse a file holding secrets that others may read, saying how to fix it."""
+    mode = path.stat().st_mode
+    if mode & (stat.S_IRWXG | stat.S_IRWXO):
+        raise ConfigError(
+            f"{path} holds secrets but is readable by others (mode {stat.S_IMODE(mode):o}); "
+            f"fix it with: chmod 600 {path}"
+        )
 
 
 def write_private(path: Path, data: bytes) -> None:
@@ -169,6 +176,16 @@ def resolve(name: str | None = None, config: Config | None = None) -> Profile:
         "api_secret": env.get("GMTUI_API_SECRET"),
     }
     base.update({k: v for k, v in overrides.items() if v})
+    if not base.get("api_secret") and base.get("secret_store") == "keyring":
+        from gmtui import keyring_store
+
+        try:
+            base["api_secret"] = keyring_store.get(base["name"])
+        except keyring_store.Unavailable as exc:
+            raise ConfigError(
+                f"profile {base['name']!r} keeps its API secret in the keyring, but {exc}; "
+                "set GMTUI_API_SECRET, or add the profile again"
+            ) from None
     if env.get("GMTUI_USER"):
         base["users"] = [env["GMTUI_USER"], *[u for u in base.get("users", []) if u != env["GMTUI_USER"]]]
     missing = [k for k in ("base_url", "api_key", "api_secret") if not base.get(k)]

@@ -7,12 +7,14 @@ import os
 
 os.environ.setdefault("TEXTUAL_ANIMATIONS", "none")  # before textual is imported
 
+import re
 import socket
 from datetime import date, datetime, UTC
+from pathlib import Path
 
 import pytest
 
-from gmtui.sandbox import Options, State, WorldSize, demo_client
+from gmtui.sandbox import DEMO_API_KEY, DEMO_API_SECRET, Options, State, WorldSize, demo_client
 
 NOW = datetime(2026, 11, 21, 12, 0, tzinfo=UTC)
 
@@ -73,6 +75,46 @@ async def client(state):
 
 def small_state(clock: Clock, **size) -> State:
     return State(Options(seed=11, today=NOW.date(), size=WorldSize(**size)), clock=clock)
+
+
+# ---- after the whole suite: no secret in logs, caches, journals or snapshots -----------
+
+_SCANNED = ("*.log", "cache-v*.sqlite*", "journal-v*.sqlite*", "*.svg", "*.csv")
+_SECRET_PATTERNS = [
+    re.compile(rb"eyJ[\w-]{8,}\.eyJ[\w-]{8,}\.[\w-]{8,}"),  # a JWT
+    re.compile(rb"rt_[\w-]{24,}"),  # a sandbox refresh token
+    re.compile(rb"signature[\"'=:\s]+[0-9a-fA-F]{64}"),  # a request signature
+]
+
+
+def scan_for_secrets(roots: list[Path]) -> list[str]:
+    known = [DEMO_API_SECRET.encode(), DEMO_API_KEY.encode(), b"top-secret-value"]
+    found = []
+    for root in roots:
+        for pattern in _SCANNED:
+            for path in root.rglob(pattern):
+                data = path.read_bytes()
+                hits = [k.decode() for k in known if k in data] + [p.pattern.decode() for p in _SECRET_PATTERNS if p.search(data)]
+                if hits:
+                    found.append(f"{path}: {', '.join(hits)}")
+    return found
+
+
+def pytest_sessionfinish(session, exitstatus):
+    factory = getattr(session.config, "_tmp_path_factory", None)
+    roots = [Path(__file__).parent]
+    if factory is not None:
+        roots.append(factory.getbasetemp())
+    found = scan_for_secrets(roots)
+    session.config.secret_scan = (sum(1 for r in roots for p in _SCANNED for _ in r.rglob(p)), found)
+    if found:
+        print("\nSECRETS FOUND after the suite:\n  " + "\n  ".join(found))
+        session.exitstatus = 1
+
+
+def pytest_terminal_summary(terminalreporter, config):
+    scanned, found = getattr(config, "secret_scan", (0, []))
+    terminalreporter.write_line(f"secret scan: {scanned} log/cache/journal/snapshot files, {len(found)} with a secret")
 
 
 __all__ = ["Clock", "NOW", "small_state", "date"]

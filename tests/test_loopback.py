@@ -22,9 +22,13 @@ def free_port() -> int:
 
 @pytest.fixture(scope="module")
 def server():
+    yield from serve()
+
+
+def serve(*extra: str):
     port = free_port()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "gmtui", "sandbox", "--port", str(port), "--users", "3", "--days", "60"],
+        [sys.executable, "-m", "gmtui", "sandbox", "--port", str(port), "--users", "3", "--days", "60", *extra],
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )
     base = f"http://127.0.0.1:{port}"
@@ -77,3 +81,62 @@ def test_cli_against_the_served_sandbox(server, monkeypatch, capsys):
     monkeypatch.setenv("GMTUI_API_SECRET", DEMO_API_SECRET)
     assert main(["get", "overview", "--user", "carol", "--format", "json"]) == 0
     assert '"partnerUserId": "carol"' in capsys.readouterr().out
+
+
+@pytest.fixture(scope="module")
+def dropping_server():
+    yield from serve("--days", "730", "--faults", "drop-after=1,ops=withdraw.create")
+
+
+def _env(monkeypatch, base: str) -> None:
+    monkeypatch.setenv("GMTUI_BASE_URL", base)
+    monkeypatch.setenv("GMTUI_API_KEY", DEMO_API_KEY)
+    monkeypatch.setenv("GMTUI_API_SECRET", DEMO_API_SECRET)
+    monkeypatch.setenv("GMTUI_LOG_LEVEL", "DEBUG")
+
+
+def test_commit_then_drop_over_a_real_socket_then_journal_and_reconcile(dropping_server, monkeypatch, capsys):
+    import asyncio
+    import json
+    from decimal import Decimal
+
+    from gmtui import session
+    from gmtui.api.errors import OutcomeUnknown, PendingMoveError
+    from gmtui.cli import main
+
+    base, _ = dropping_server
+    _env(monkeypatch, base)
+    async def withdraw_twice() -> str:
+        async with session.open_profile().client as client:
+            address = (await client.wallets("alice"))[0].address
+            with pytest.raises(OutcomeUnknown):
+                await client.withdraw("alice", address, Decimal("0.0006"))
+            with pytest.raises(PendingMoveError):
+                await client.withdraw("alice", address, Decimal("0.0006"))
+        return address
+
+    address = asyncio.run(withdraw_twice())
+    assert main(["journal", "--format", "json"]) == 0
+    [entry] = json.loads(capsys.readouterr().out)
+    assert (entry["outcome"], entry["operation"], entry["amount"], entry["destination"]) == (
+        "unknown", "withdraw.create_24h", "0.0006", address)
+    assert main(["reconcile"]) == 0
+    assert "ok (the withdrawn total grew by 0.0006" in capsys.readouterr().out
+    main(["journal", "--format", "json"])
+    assert json.loads(capsys.readouterr().out)[0]["outcome"] == "ok"
+
+
+def test_offline_and_unreachable_reads_print_cached_data_with_its_age(server, monkeypatch, capsys):
+    import json
+
+    from gmtui.cli import main
+
+    base, _ = server
+    _env(monkeypatch, base)
+    assert main(["get", "stats", "--user", "alice", "--format", "json"]) == 0
+    fresh = json.loads(capsys.readouterr().out)
+    assert main(["get", "stats", "--user", "alice", "--format", "json", "--offline"]) == 0
+    out, err = capsys.readouterr()
+    assert json.loads(out) == fresh and "offline: cached data, fetched" in err
+    assert main(["get", "miners", "--user", "alice", "--offline"]) == 1
+    assert "nothing cached for nft.get_my.s2s" in capsys.readouterr().err

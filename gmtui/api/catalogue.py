@@ -51,6 +51,11 @@ class Endpoint:
     def url_path(self) -> str:
         return PREFIX + self.path
 
+    @property
+    def cacheable(self) -> bool:
+        """A read whose answer holds no credential: safe to repeat and to store."""
+        return not self.moves_money and not self.name.startswith("auth.")
+
 
 _PATH = "path not printed in the current build; follows {c2s|s2s}/{resource}/{action}"
 

@@ -19,7 +19,9 @@ import pydantic
 from pydantic import SecretStr, TypeAdapter
 
 from gmtui import __version__
+from gmtui.api import cache as cache_mod
 from gmtui.api import wire
+from gmtui.api.cache import Cache
 from gmtui.api.catalogue import (
     API_KEY_HEADER,
     DEFAULT_RECV_WINDOW_MS,
@@ -34,12 +36,17 @@ from gmtui.api.errors import (
     ApiError,
     AuthError,
     NetworkError,
+    NotCached,
+    RateLimitError,
     RequestValidationError,
+    ServerError,
     TimestampError,
     UnexpectedResponse,
     classify,
 )
-from gmtui.api.tokens import TokenManager
+from gmtui.api.journal import Journal
+from gmtui.api.retry import NO_RETRY, RetryPolicy
+from gmtui.api.tokens import TokenManager, TokenStore
 
 log = logging.getLogger("gmtui.api")
 
@@ -75,7 +82,15 @@ class Client:
         timeout: float = 20.0,
         clock: Callable[[], float] = time.time,
         max_connections: int = 10,
+        scope: str = "default",
+        cache: Cache | None = None,
+        journal: Journal | None = None,
+        token_store: TokenStore | None = None,
+        retry: RetryPolicy | None = None,
     ):
+        """``scope`` names the profile in cache and journal entries; ``cache`` keeps
+        read answers; ``journal`` records money moves; ``token_store`` persists user
+        tokens; ``retry`` governs retries of reads."""
         self.base_url = base_url.rstrip("/")
         self._api_key = SecretStr(api_key) if isinstance(api_key, str) else api_key
         self._secret = SecretStr(api_secret) if isinstance(api_secret, str) else api_secret
@@ -91,7 +106,12 @@ class Client:
             headers={"User-Agent": f"gmtui/{__version__}", "Accept": "application/json"},
             follow_redirects=False,
         )
-        self.tokens = TokenManager(self)
+        self.scope = scope
+        self.cache = cache
+        self.journal = journal
+        self.retry = retry or RetryPolicy()
+        self._inflight: dict[tuple[str, str], asyncio.Future[tuple[Any, float | None]]] = {}
+        self.tokens = TokenManager(self, token_store)
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(base_url={self.base_url!r})"
@@ -103,7 +123,7 @@ class Client:
         await self.aclose()
 
     async def aclose(self) -> None:
-        await self._http.aclose()
+        await self._http.aclose()  # the cache and journal belong to whoever passed them in
 
     def secrets(self) -> list[str]:
         """Every secret this client holds, for scrubbing text that leaves it."""
@@ -120,22 +140,107 @@ class Client:
         model: type[pydantic.BaseModel] | None = None,
     ) -> Any:
         """Run one operation. ``user`` is the partner user id for user-JWT operations;
-        ``model`` replaces the catalogue's response model for a variant of the operation."""
+        ``model`` replaces the catalogue's response model for a variant of the operation.
+
+        Reads are retried (see :mod:`gmtui.api.retry`), shared while in flight, cached,
+        and answered from the cache when the server stays unreachable. Money moves are
+        journaled and sent once."""
         ep = endpoint(operation) if isinstance(operation, str) else operation
         wire_params = self.validate_request(ep, params)
-        if ep.auth is not Auth.USER_JWT:
-            return await self.send(ep, wire_params, model=model)
-        if not user:
+        if ep.auth is Auth.USER_JWT and not user:
             raise RequestValidationError("a partner user is required", operation=ep.name, field="user")
+        fresh = cache_mod.current()
+        if ep.moves_money:
+            return await self._move(ep, wire_params, user, model)
+        if self.cache is None or not ep.cacheable:
+            if fresh is not None and fresh.cache_only:
+                raise NetworkError("offline: only cached reads are available", operation=ep.name, sent=False)
+            value, _ = await self.retry.run(lambda: self._attempt(ep, wire_params, user, model))
+            return value
+        key = Cache.key(self.scope, user, ep.name, wire_params)
+        if fresh is not None and fresh.cache_only:
+            hit = self.cache.get(key)
+            if hit is None:
+                raise NotCached(f"nothing cached for {ep.name}", )
+            fresh.note(hit.fetched_at)
+            return self.parse_body(ep, hit.body, model)
+        flight = (key, model.__name__ if model else "")
+        future = self._inflight.get(flight)
+        if future is None:
+            future = asyncio.ensure_future(self._read(ep, wire_params, user, model, key))
+            self._inflight[flight] = future
+            future.add_done_callback(lambda _: self._inflight.pop(flight, None))
+        value, stale_since = await asyncio.shield(future)
+        if stale_since is not None and fresh is not None:
+            fresh.note(stale_since)
+        return value
+
+    async def _read(
+        self, ep: Endpoint, params: dict[str, Any], user: str | None, model: type[pydantic.BaseModel] | None, key: str
+    ) -> tuple[Any, float | None]:
+        """(value, None) fresh from the server, or (cached value, its fetch time) when
+        the server stays unreachable after the retries."""
+        assert self.cache is not None
+        try:
+            value, body = await self.retry.run(lambda: self._attempt(ep, params, user, model))
+        except (ServerError, RateLimitError, NetworkError) as exc:
+            hit = self.cache.get(key)
+            if hit is None:
+                raise
+            log.warning("%s failed (%s); answering from the cache", ep.name, type(exc).__name__)
+            return self.parse_body(ep, hit.body, model), hit.fetched_at
+        self.cache.put(key, ep.name, self.clock(), body)
+        return value, None
+
+    async def _attempt(
+        self, ep: Endpoint, params: dict[str, Any], user: str | None, model: type[pydantic.BaseModel] | None
+    ) -> tuple[Any, bytes]:
+        """One signed exchange, with the user's JWT renewed once if it was refused."""
+        if ep.auth is not Auth.USER_JWT:
+            return await self._exchange(ep, params, None, model)
+        assert user is not None
         jwt = await self.tokens.jwt(user)
         try:
-            return await self.send(ep, wire_params, bearer=jwt, model=model)
+            return await self._exchange(ep, params, jwt, model)
         except AuthError as exc:
             if exc.status != 401:
                 raise
             # The JWT was refused (expired or revoked): renew once, then retry once.
             jwt = await self.tokens.renew(user, rejected=jwt)
-            return await self.send(ep, wire_params, bearer=jwt, model=model)
+            return await self._exchange(ep, params, jwt, model)
+
+    async def _move(self, ep: Endpoint, params: dict[str, Any], user: str | None, model: type[pydantic.BaseModel] | None) -> Any:
+        """A money move: sent exactly once, journaled before it leaves."""
+
+        async def send() -> Any:
+            value, _ = await self._attempt(ep, params, user, model)
+            return value
+
+        if self.journal is None:
+            return await send()
+        from gmtui.api.reconcile import who, snapshot  # reconcile builds on this client
+
+        subject = who(ep.name, params, user)
+        before = await snapshot(self, ep.name, params, subject)
+        return await self.journal.run(self.scope, subject, ep.name, params, send, before)
+
+    async def read_fresh(
+        self, operation: str, params: Mapping[str, Any] | None = None, *, user: str | None = None
+    ) -> Any:
+        """The server's answer now: no cache (and for a money operation, no retry)."""
+        ep = endpoint(operation)
+        wire_params = self.validate_request(ep, params)
+        policy = NO_RETRY if ep.moves_money else self.retry
+        value, _ = await policy.run(lambda: self._attempt(ep, wire_params, user, None))
+        return value
+
+    async def read_fresh_all(self, operation: str, params: Mapping[str, Any] | None = None, *, user: str | None = None) -> list[Any]:
+        """Every page, all of it from the server now (never from the cache)."""
+        with cache_mod.tracking() as fresh:
+            items = await self.fetch_all(operation, params, user=user)
+        if fresh.from_cache:
+            raise NetworkError("the server did not answer; only cached data is available", operation=operation, sent=False)
+        return items
 
     @staticmethod
     def validate_request(ep: Endpoint, params: Mapping[str, Any] | None) -> dict[str, Any]:
@@ -183,6 +288,12 @@ class Client:
         """Send once and parse the answer. The one exception: a signed call refused for
         its timestamp (refused before anything ran) is re-signed and sent once more
         after syncing the clock with the server's ``Date``."""
+        value, _ = await self._exchange(ep, params, bearer, model)
+        return value
+
+    async def _exchange(
+        self, ep: Endpoint, params: dict[str, Any], bearer: str | None, model: type[pydantic.BaseModel] | None
+    ) -> tuple[Any, bytes]:
         try:
             return await self._send_once(ep, params, bearer, model)
         except TimestampError:
@@ -192,7 +303,7 @@ class Client:
 
     async def _send_once(
         self, ep: Endpoint, params: dict[str, Any], bearer: str | None, model: type[pydantic.BaseModel] | None
-    ) -> Any:
+    ) -> tuple[Any, bytes]:
         request = self.build(ep, params, bearer)
         started = time.perf_counter()
         try:
@@ -203,7 +314,7 @@ class Client:
             raise NetworkError(f"connection failed: {type(exc).__name__}", operation=ep.name, sent=None) from None
         log.debug("%s %s -> %s in %.0f ms", ep.method, ep.name, response.status_code, (time.perf_counter() - started) * 1000)
         self.note_server_time(response)
-        return self.parse(ep, response, model)
+        return self.parse(ep, response, model), response.content
 
     def note_server_time(self, response: httpx.Response) -> None:
         """Remember the server's clock from its ``Date`` header (1 s resolution)."""
@@ -227,6 +338,10 @@ class Client:
         return True
 
     # ---- parsing ------------------------------------------------------------------
+
+    def parse_body(self, ep: Endpoint, body: bytes, model: type[pydantic.BaseModel] | None = None) -> Any:
+        """A stored 200 answer, parsed like a live one."""
+        return self.parse(ep, httpx.Response(200, content=body), model)
 
     def parse(self, ep: Endpoint, response: httpx.Response, model: type[pydantic.BaseModel] | None = None) -> Any:
         status = response.status_code

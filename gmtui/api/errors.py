@@ -109,6 +109,33 @@ class UnexpectedResponse(GmtuiError):
         self.status = status
 
 
+class NotCached(GmtuiError):
+    """Offline, and nothing cached for this read."""
+
+    hint = "run the same command once while online"
+
+
+class OutcomeUnknown(GmtuiError):
+    """A money move may or may not have happened (the answer was lost)."""
+
+    def __init__(self, message: str, *, operation: str = "", entry: int | None = None):
+        super().__init__(f"{operation}: {message}" if operation else message)
+        self.operation = operation
+        self.entry = entry
+
+    hint = "do not repeat it; run `gmtui reconcile` to learn what happened"
+
+
+class PendingMoveError(GmtuiError):
+    """An identical money move has an unknown outcome: a new one is refused."""
+
+    def __init__(self, message: str, *, entry: int):
+        super().__init__(message)
+        self.entry = entry
+
+    hint = "run `gmtui reconcile` first; it checks the server and settles the entry"
+
+
 def error_message(body: Any, text: str) -> tuple[str, str | None, str | None]:
     """(message, code, field) from any error body: ours, NestJS-style, or plain text."""
     if isinstance(body, dict):

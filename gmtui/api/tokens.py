@@ -2,18 +2,28 @@
 
 Refresh rotates the pair: the refresh token that was sent is spent and is never sent
 again. Concurrent callers for one user share a single refresh (one lock per user).
+With a :class:`TokenStore`, pairs live in a 0600 file shared by every gmtui process of
+the profile (the CLI and the TUI may run at once): a renewal holds the file's lock,
+re-reads it (another process may have renewed already), forgets the spent refresh
+token on disk before sending it, and writes the new pair before using it.
 """
 
 from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
+import fcntl
 import json
+import os
+from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from gmtui.api.catalogue import endpoint
 from gmtui.api.errors import ApiError, AuthError
 from gmtui.api.models import TokenPair
+from gmtui.config import check_private, write_private
 
 if TYPE_CHECKING:
     from gmtui.api.client import Client
@@ -33,13 +43,56 @@ def jwt_expiry(token: str) -> float | None:
         return None
 
 
-class TokenManager:
-    """Keeps one token pair per partner user, in memory."""
+class TokenStore:
+    """Token pairs of one profile in ``path`` (JSON, mode 0600), guarded by ``path.lock``."""
 
-    def __init__(self, client: Client):
+    def __init__(self, path: Path):
+        self.path = path
+        self._lock_path = path.with_name(path.name + ".lock")
+
+    def __repr__(self) -> str:
+        return f"TokenStore({str(self.path)!r})"
+
+    def read(self) -> dict[str, TokenPair]:
+        if not self.path.exists():
+            return {}
+        check_private(self.path)
+        try:
+            raw = json.loads(self.path.read_text(encoding="utf-8"))
+            return {user: TokenPair.model_validate(pair) for user, pair in raw.items()}
+        except (ValueError, AttributeError, TypeError):
+            return {}  # unreadable: the users log in again, nothing else is lost
+
+    def write(self, pairs: dict[str, TokenPair]) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        body = {
+            user: {"jwtToken": p.jwt_token.get_secret_value(), "refreshToken": p.refresh_token.get_secret_value()}
+            for user, p in pairs.items()
+        }
+        write_private(self.path, json.dumps(body).encode())
+
+    @contextlib.asynccontextmanager
+    async def locked(self) -> AsyncIterator[None]:
+        """The profile's token lock, across processes."""
+        self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        fd = os.open(self._lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            await asyncio.to_thread(fcntl.flock, fd, fcntl.LOCK_EX)
+            yield
+        finally:
+            os.close(fd)  # closing releases the lock
+
+
+class TokenManager:
+    """Keeps one token pair per partner user, in memory and in the optional store."""
+
+    def __init__(self, client: Client, store: TokenStore | None = None):
         self._client = client
+        self._store = store
         self._pairs: dict[str, TokenPair] = {}
         self._locks: dict[str, asyncio.Lock] = {}
+        if store is not None:
+            self._pairs.update(store.read())  # a 0644 file is refused (ConfigError)
 
     def __repr__(self) -> str:
         return f"TokenManager(users={sorted(self._pairs)!r})"
@@ -52,6 +105,24 @@ class TokenManager:
 
     def set(self, user: str, pair: TokenPair) -> None:
         self._pairs[user] = pair
+        if self._store is not None:
+            pairs = self._store.read()
+            pairs[user] = pair
+            self._store.write(pairs)
+
+    def _put(self, user: str, pair: TokenPair | None) -> None:
+        """Record ``pair`` for ``user`` (None forgets it): on disk first, then in memory."""
+        if self._store is not None:
+            pairs = self._store.read()
+            if pair is None:
+                pairs.pop(user, None)
+            else:
+                pairs[user] = pair
+            self._store.write(pairs)
+        if pair is None:
+            self._pairs.pop(user, None)
+        else:
+            self._pairs[user] = pair
 
     def _lock(self, user: str) -> asyncio.Lock:
         return self._locks.setdefault(user, asyncio.Lock())
@@ -71,18 +142,25 @@ class TokenManager:
         jwt = self._fresh(user)
         if jwt:
             return jwt
-        async with self._lock(user):
-            jwt = self._fresh(user)  # another caller may have renewed it meanwhile
-            if jwt:
-                return jwt
-            return await self._renew_locked(user)
+        return await self._renew(user, rejected=None)
 
     async def renew(self, user: str, rejected: str) -> str:
         """A new JWT after the server refused ``rejected``."""
-        async with self._lock(user):
+        return await self._renew(user, rejected)
+
+    async def _renew(self, user: str, rejected: str | None) -> str:
+        async with self._lock(user), self._store.locked() if self._store else contextlib.nullcontext():
+            if self._store is not None:
+                stored = self._store.read().get(user)  # another process may have renewed it
+                if stored is not None:
+                    self._pairs[user] = stored
+                else:
+                    self._pairs.pop(user, None)
             pair = self._pairs.get(user)
-            if pair is not None and pair.jwt_token.get_secret_value() != rejected:
-                return pair.jwt_token.get_secret_value()  # already renewed by another caller
+            if pair is not None:
+                jwt = pair.jwt_token.get_secret_value()
+                if (rejected is None and self._fresh(user)) or (rejected is not None and jwt != rejected):
+                    return jwt  # already renewed by another caller
             return await self._renew_locked(user)
 
     async def _renew_locked(self, user: str) -> str:
@@ -90,23 +168,24 @@ class TokenManager:
         if pair is not None:
             old_jwt = pair.jwt_token.get_secret_value()
             refresh = pair.refresh_token.get_secret_value()
-            # The refresh token is spent the moment it is sent: forget it first.
-            del self._pairs[user]
+            # The refresh token is spent the moment it is sent: forget it first, on disk too.
+            self._put(user, None)
             try:
                 new = await self._client.send(
                     endpoint("auth.refresh.s2s"), {"refreshToken": refresh}, bearer=old_jwt
                 )
-                self._pairs[user] = new
+                self._put(user, new)  # persisted before it is used
                 return new.jwt_token.get_secret_value()
             except ApiError:
                 pass  # fall back to logging the user in again with the partner credentials
+        ep = endpoint("auth.init")
+        params = self._client.validate_request(ep, {"partnerUserId": user})
         try:
-            new = await self._client.send(
-                endpoint("auth.init"), self._client.validate_request(endpoint("auth.init"), {"partnerUserId": user})
-            )
+            new = await self._client.retry.run(lambda: self._client.send(ep, params))
         except AuthError as exc:
             raise AuthError(
-                f"cannot log user {user!r} in: {exc.server_message}", operation="auth.init", status=exc.status
+                f"cannot log user {user!r} in: {exc.server_message}; log in again "
+                "(check the profile's API key and secret)", operation="auth.init", status=exc.status
             ) from None
-        self._pairs[user] = new
+        self._put(user, new)
         return new.jwt_token.get_secret_value()

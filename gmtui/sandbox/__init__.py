@@ -12,6 +12,7 @@ from collections.abc import Callable
 
 import httpx
 
+from gmtui.sandbox.faults import Dropped, Faults
 from gmtui.sandbox.server import create_app
 from gmtui.sandbox.state import DEMO_API_KEY, DEMO_API_SECRET, DEMO_PARTNER_ID, Options, State
 from gmtui.sandbox.world import WorldSize
@@ -20,13 +21,21 @@ BASE_URL = "http://sandbox.gmtui.invalid"
 
 __all__ = [
     "BASE_URL", "DEMO_API_KEY", "DEMO_API_SECRET", "DEMO_PARTNER_ID",
-    "Options", "State", "WorldSize", "create_app", "in_process", "demo_client",
+    "Faults", "Options", "State", "WorldSize", "create_app", "in_process", "demo_client",
 ]
 
 
-def in_process(state: State) -> httpx.ASGITransport:
+class _Transport(httpx.ASGITransport):
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        try:
+            return await super().handle_async_request(request)
+        except Dropped:
+            raise httpx.RemoteProtocolError("Server disconnected without sending a response.", request=request) from None
+
+
+def in_process(state: State) -> httpx.AsyncBaseTransport:
     """An httpx transport that serves requests from ``state`` without any socket."""
-    return httpx.ASGITransport(app=create_app(state))
+    return _Transport(app=create_app(state, in_process=True))
 
 
 def demo_client(state: State | None = None, clock: Callable[[], float] = time.time, **kwargs: object):

@@ -22,6 +22,7 @@ from starlette.routing import Route
 
 from gmtui.api import wire
 from gmtui.api.catalogue import API_KEY_HEADER, CATALOGUE, PREFIX, Auth, Endpoint, Shape
+from gmtui.sandbox.faults import Dropped
 from gmtui.sandbox.handlers import HANDLERS, Call
 from gmtui.sandbox.state import Rejected, State
 
@@ -50,11 +51,29 @@ def _error(exc: Rejected, clock_s: float) -> Response:
     return _json({"error": body}, exc.status, clock_s=clock_s)
 
 
+def _injected(kind: str, state: State) -> Response:
+    if kind == "429":
+        response = _error(Rejected(429, "RATE_LIMITED", "too many requests (injected fault)"), state.clock())
+        assert state.faults is not None
+        response.headers["Retry-After"] = f"{state.faults.retry_after_s:g}"
+        return response
+    return _error(Rejected(503, "UNAVAILABLE", "service unavailable (injected fault)"), state.clock())
+
+
+class _Truncated(Response):
+    """Announces a body and closes the connection before sending it: a dropped answer."""
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        await send({"type": "http.response.start", "status": 200, "headers": [(b"content-length", b"64")]})
+        await send({"type": "http.response.body", "body": b"", "more_body": False})
+
+
 class Sandbox:
     """Handles requests against one :class:`State`."""
 
-    def __init__(self, state: State):
+    def __init__(self, state: State, in_process: bool = False):
         self.state = state
+        self.in_process = in_process
 
     async def handle(self, request: Request) -> Response:
         state = self.state
@@ -65,12 +84,20 @@ class Sandbox:
                     raise Rejected(405, "METHOD_NOT_ALLOWED", f"{request.method} is not allowed here")
                 raise Rejected(404, "NOT_FOUND", f"no operation at {request.url.path}")
             state.calls[ep.name] += 1
+            if state.faults and (injected := await state.faults.before(ep.name)):
+                return _injected(injected, state)
             raw = await request.body()
             params, user = self.authenticate(ep, request, raw)
             call = Call(ep, self.validate(ep, params), user)
             data = HANDLERS[ep.name](state, call)
+            if state.faults:
+                state.faults.after(ep.name)
         except Rejected as exc:
             return _error(exc, state.clock())
+        except Dropped:
+            if self.in_process:
+                raise
+            return _Truncated()
         if ep.shape is Shape.DATED:
             items, total = data
             return _json({"data": items, "totalCount": total}, clock_s=state.clock())
@@ -175,13 +202,15 @@ class Sandbox:
             raise Rejected(400, "VALIDATION_ERROR", f"{field}: {err['msg']}", field) from None
 
 
-def create_app(state: State | None = None) -> Starlette:
-    """The sandbox ASGI app; ``app.state.sandbox`` is its :class:`State`."""
+def create_app(state: State | None = None, *, in_process: bool = False) -> Starlette:
+    """The sandbox ASGI app; ``app.state.sandbox`` is its :class:`State`. In process,
+    a dropped connection is raised as :class:`Dropped` for the transport to turn into
+    the error a client sees."""
     state = state or State()
     missing = [e.name for e in CATALOGUE if e.name not in HANDLERS]
     if missing:
         raise RuntimeError(f"sandbox handlers missing for {missing}")
-    handler = Sandbox(state)
+    handler = Sandbox(state, in_process)
     app = Starlette(routes=[Route(PREFIX + "/{path:path}", handler.handle, methods=["GET", "POST", "PUT", "DELETE", "PATCH"])])
     app.state.sandbox = state
     return app

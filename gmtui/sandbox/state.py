@@ -12,10 +12,11 @@ import secrets
 import time
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, UTC
 from decimal import Decimal
 
+from gmtui.sandbox.faults import Faults
 from gmtui.sandbox.world import (
     KWH_USD,
     SAT,
@@ -86,9 +87,18 @@ class Options:
 
 
 class State:
-    def __init__(self, options: Options | None = None, clock: Callable[[], float] = time.time):
+    def __init__(
+        self, options: Options | None = None, clock: Callable[[], float] = time.time, faults: Faults | None = None
+    ):
         self.options = options or Options()
-        self.clock = clock
+        self.faults = faults
+        if faults and faults.jwt_lifetime_s:
+            self.options = replace(self.options, jwt_lifetime_s=faults.jwt_lifetime_s)
+        if faults and faults.clock_offset_s:
+            offset = faults.clock_offset_s
+            self.clock = lambda: clock() + offset
+        else:
+            self.clock = clock
         today = self.options.today or datetime.fromtimestamp(clock(), UTC).date()
         self.world = World(self.options.seed, today, self.options.size)
         self.market = self.world.market

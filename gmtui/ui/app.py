@@ -50,23 +50,13 @@ class GmtuiApp(App[int]):
         await self.client.aclose()
 
 
-def run(demo: bool = False, profile: str | None = None) -> int:
+def run(demo: bool = False, profile: str | None = None, faults: object | None = None) -> int:
     """Start the TUI on the embedded sandbox (demo) or on a configured profile."""
+    from gmtui import session
     from gmtui.api.errors import ConfigError
 
-    if demo:
-        from gmtui.sandbox import State, demo_client
-
-        state = State()
-        app = GmtuiApp(demo_client(state), list(state.world.users), profile="demo")
-    else:
-        from gmtui import config
-
-        chosen = config.resolve(profile)
-        if not chosen.users:
-            raise ConfigError(f"profile {chosen.name!r} lists no partner users; add one with --user when adding the profile")
-        client = GoMiningClient(
-            chosen.base_url, chosen.api_key.get_secret_value(), chosen.api_secret, recv_window_ms=chosen.recv_window_ms
-        )
-        app = GmtuiApp(client, chosen.users, profile=chosen.name)
+    opened = session.open_demo(faults) if demo else session.open_profile(profile)
+    if not opened.users:
+        raise ConfigError(f"profile {opened.profile!r} lists no partner users; add one with --user when adding the profile")
+    app = GmtuiApp(opened.client, opened.users, profile=opened.profile)
     return app.run() or 0
