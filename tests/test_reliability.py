@@ -242,3 +242,19 @@ def test_a_foreign_sqlite_cache_is_rebuilt(tmp_path):
     cache.put("k", "op", 1.0, b"{}")
     assert cache.get("k").body == b"{}"
     assert (tmp_path / "cache-v1.sqlite.corrupt").exists()
+
+
+async def test_stale_while_revalidate_gives_the_cached_answer_then_the_fresh_one(state, clock):
+    from gmtui.api.cache import stale_while_revalidate
+
+    async with demo_client(state, cache=Cache()) as client:
+        first = [s async for s in stale_while_revalidate(lambda: client.user_stats("alice"), clock)]
+        assert [(s.age_s, s.final) for s in first] == [(None, True)]  # nothing cached yet: one fresh answer
+        clock.advance(90)
+        snaps = [s async for s in stale_while_revalidate(lambda: client.user_stats("alice"), clock)]
+        assert [(s.age_s, s.final) for s in snaps] == [(90, False), (None, True)]
+        state.faults = Faults(error_rate=1.0)
+        client.retry = FAST
+        clock.advance(30)
+        snaps = [s async for s in stale_while_revalidate(lambda: client.user_stats("alice"), clock)]
+        assert [(s.age_s, s.final) for s in snaps] == [(30, False), (30, True)]  # the server is down: honest age

@@ -14,12 +14,12 @@ import hashlib
 import logging
 import sqlite3
 import time
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from gmtui.api import wire
 
@@ -151,6 +151,34 @@ def tracking(cache_only: bool = False) -> Iterator[Freshness]:
 
 def current() -> Freshness | None:
     return _current.get()
+
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Snapshot(Generic[T]):
+    value: T
+    age_s: float | None  # None: fresh from the server
+    final: bool  # False for the cached answer shown while the fresh one is on its way
+
+
+async def stale_while_revalidate(fetch: Callable[[], Awaitable[T]], now: Callable[[], float]) -> AsyncIterator[Snapshot[T]]:
+    """The cached answer of ``fetch`` at once (when every read it makes is cached), then
+    the server's. If the server does not answer, the last snapshot is the cached one
+    again with its age; errors other than that propagate."""
+    from gmtui.api.errors import GmtuiError
+
+    with tracking(cache_only=True) as cached:
+        try:
+            value = await fetch()
+        except GmtuiError:
+            pass
+        else:
+            yield Snapshot(value, cached.age_s(now()), final=False)
+    with tracking() as fresh:
+        value = await fetch()
+    yield Snapshot(value, fresh.age_s(now()), final=True)
 
 
 def describe_age(seconds: float) -> str:

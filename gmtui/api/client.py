@@ -187,7 +187,7 @@ class Client:
             hit = self.cache.get(key)
             if hit is None:
                 raise
-            log.warning("%s failed (%s); answering from the cache", ep.name, type(exc).__name__)
+            log.info("%s failed (%s); answering from the cache", ep.name, type(exc).__name__)
             return self.parse_body(ep, hit.body, model), hit.fetched_at
         self.cache.put(key, ep.name, self.clock(), body)
         return value, None

@@ -12,11 +12,24 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TypeVar
 
+import logging
+
 import stamina
+from stamina.instrumentation import RetryDetails, set_on_retry_hooks
 
 from gmtui.api.errors import NetworkError, RateLimitError, ServerError
 
 T = TypeVar("T")
+log = logging.getLogger("gmtui.retry")
+
+
+def _note_retry(details: RetryDetails) -> None:
+    # stamina's default hook warns on the root logger, which would print over the TUI.
+    exc = details.caused_by
+    log.info("retry %d in %.2f s after %s: %s", details.retry_num, details.wait_for, type(exc).__name__, exc)
+
+
+set_on_retry_hooks([_note_retry])
 
 
 @dataclass(frozen=True)

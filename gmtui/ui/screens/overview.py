@@ -14,6 +14,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Header, OptionList, Static
 
+from gmtui.api.cache import describe_age, stale_while_revalidate
 from gmtui.api.errors import GmtuiError
 from gmtui.api.figures import btc, daily_estimate, usd
 from gmtui.api.resources import Overview, Query, overview
@@ -24,6 +25,8 @@ class Loaded(Message):
     user: str
     data: Overview
     at: float
+    age_s: float | None = None  # set when the figures come from the cache
+    final: bool = True
 
 
 @dataclass
@@ -81,12 +84,12 @@ class OverviewScreen(Screen[None]):
 
     @work(exclusive=True, group="overview")
     async def load(self, user: str) -> None:
+        client = self.app.client
         try:
-            data = await overview(self.app.client, Query(user))
+            async for snap in stale_while_revalidate(lambda: overview(client, Query(user)), client.clock):
+                self.post_message(Loaded(user, snap.value, self.app.clock(), snap.age_s, snap.final))
         except GmtuiError as exc:
             self.post_message(Failed(user, str(exc)))
-            return
-        self.post_message(Loaded(user, data, self.app.clock()))
 
     def set_status(self, text: str) -> None:
         self.query_one("#status", Static).update(text)
@@ -133,4 +136,9 @@ class OverviewScreen(Screen[None]):
             f"Power      ${per_th.kwh}/kWh"
         )
         at = datetime.fromtimestamp(message.at, UTC).strftime("%H:%M:%S UTC")
-        self.set_status(f"{self.user}: updated {at} · r refresh · u users · ? help")
+        if message.age_s is None:
+            self.set_status(f"{self.user}: updated {at} · r refresh · u users · ? help")
+        elif not message.final:
+            self.set_status(f"{self.user}: cached, {describe_age(message.age_s)} old · refreshing…")
+        else:
+            self.set_status(f"[b yellow]{self.user}: server unreachable, showing data {describe_age(message.age_s)} old[/] (r to retry)")
