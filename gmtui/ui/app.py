@@ -1,26 +1,54 @@
-"""The app shell: the injected client, the partner users, global keys."""
+"""The app shell: sections on number keys, the user switcher, help, palette, themes.
+
+The client is injected (the demo passes one wired to the in-process sandbox), so
+screens only ask the service for typed data.
+"""
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
-from textual.app import App
+from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.reactive import reactive
+from textual.screen import Screen
 
 from gmtui.api.gomining import GoMiningClient
+from gmtui.ui.screens.earnings import EarningsScreen
+from gmtui.ui.screens.help import HelpScreen, key_rows
+from gmtui.ui.screens.miners import MinersScreen
 from gmtui.ui.screens.overview import OverviewScreen
+from gmtui.ui.screens.users import UsersScreen
+from gmtui.ui.screens.wallets import WalletsScreen
+
+SECTIONS = {"overview": OverviewScreen, "miners": MinersScreen, "earnings": EarningsScreen, "wallets": WalletsScreen}
 
 
 class GmtuiApp(App[int]):
     """gmtui: mining at a glance for partner operators."""
 
     TITLE = "gmtui"
+    CSS = """
+    #status { height: 1; padding: 0 1; color: $text-muted; }
+    #sections { height: 1; background: $boost; color: $text; }
+    """
+    MODES = SECTIONS  # type: ignore[assignment]
+    SECTION_TITLES = [screen.TITLE for screen in SECTIONS.values()]
     BINDINGS = [
-        Binding("q", "quit", "Quit", id="quit"),
+        *[
+            Binding(str(i), f"section('{name}')", name.capitalize(), id=f"section.{name}", show=False)
+            for i, name in enumerate(SECTIONS, start=1)
+        ],
+        Binding("u", "users", "Users", id="users"),
         Binding("question_mark,f1", "help", "Help", id="help"),
+        Binding("t", "next_theme", "Theme", show=False, id="theme"),
+        Binding("q", "quit", "Quit", id="quit"),
     ]
+    THEMES = ("textual-dark", "textual-light", "ansi-dark", "ansi-light", "nord", "gruvbox")
+
+    user: reactive[str] = reactive("")
 
     def __init__(
         self,
@@ -29,6 +57,7 @@ class GmtuiApp(App[int]):
         *,
         profile: str,
         clock: Callable[[], float] = time.time,
+        refresh_s: float = 60.0,
         **kwargs: Any,
     ):
         super().__init__(**kwargs)
@@ -36,15 +65,46 @@ class GmtuiApp(App[int]):
         self.users = users
         self.profile = profile
         self.clock = clock
+        self.refresh_s = refresh_s  # auto-refresh of the shown section; 0 turns it off
+        self.set_reactive(GmtuiApp.user, users[0])
 
     def on_mount(self) -> None:
-        self.push_screen(OverviewScreen())
+        self.switch_mode("overview")
+
+    def action_section(self, name: str) -> None:
+        if self.current_mode != name:
+            self.switch_mode(name)
+
+    def action_users(self) -> None:
+        def chosen(user: str | None) -> None:
+            if user:
+                self.user = user
+
+        self.push_screen(UsersScreen(), chosen)
 
     def action_help(self) -> None:
-        if self.screen.query("HelpPanel"):
-            self.action_hide_help_panel()
-        else:
-            self.action_show_help_panel()
+        if isinstance(self.screen, HelpScreen):
+            self.screen.dismiss()
+            return
+        title = getattr(self.screen, "TITLE", "") or self.current_mode
+        self.push_screen(HelpScreen(title, key_rows(self.screen)))
+
+    def action_next_theme(self) -> None:
+        names = [t for t in self.THEMES if t in self.available_themes]
+        current = names.index(self.theme) if self.theme in names else -1
+        self.theme = names[(current + 1) % len(names)]
+        self.notify(f"Theme: {self.theme}")
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        for i, name in enumerate(SECTIONS, start=1):
+            yield SystemCommand(f"Go to {name.capitalize()} ({i})", f"Show the {name} section", lambda n=name: self.action_section(n))
+        for user in self.users:
+            yield SystemCommand(f"Switch to user {user}", "Show this partner user's data", lambda u=user: setattr(self, "user", u))
+        for binding in screen.active_bindings.values():
+            b = binding.binding
+            if b.description and not b.action.startswith(("section", "help")) and b.id:
+                yield SystemCommand(b.description, f"{b.key}: {b.description} on this screen", lambda a=b.action: self.run_action(a, screen))
+        yield from super().get_system_commands(screen)
 
     async def on_unmount(self) -> None:
         await self.client.aclose()

@@ -3,36 +3,25 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, UTC
+from datetime import timedelta
+from decimal import Decimal
 from typing import Any
 
-from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
-from textual.containers import Grid, Horizontal, Vertical
-from textual.message import Message
-from textual.screen import Screen
-from textual.widgets import Footer, Header, OptionList, Static
+from textual.containers import Grid
+from textual.widgets import Sparkline, Static
 
-from gmtui.api.cache import describe_age, stale_while_revalidate
-from gmtui.api.errors import GmtuiError
 from gmtui.api.figures import btc, daily_estimate, usd
+from gmtui.api.models import DailyIncome
 from gmtui.api.resources import Overview, Query, overview
+from gmtui.api.views import earnings, today
+from gmtui.ui.screens.section import Section
 
 
-@dataclass
-class Loaded(Message):
-    user: str
-    data: Overview
-    at: float
-    age_s: float | None = None  # set when the figures come from the cache
-    final: bool = True
-
-
-@dataclass
-class Failed(Message):
-    user: str
-    error: str
+@dataclass(frozen=True)
+class OverviewData:
+    overview: Overview
+    days: list[DailyIncome]  # the last 30 days, oldest first
 
 
 class Tile(Static):
@@ -43,65 +32,41 @@ class Tile(Static):
         self.border_title = title
 
 
-class OverviewScreen(Screen[None]):
+def trend(days: list[DailyIncome]) -> str:
+    """Income per TH of the last 7 days against the 7 before, as an arrow and a percent."""
+    per_th = [d.pool_reward / d.total_power for d in days if d.total_power]
+    if len(per_th) < 14:
+        return ""
+    recent, before = sum(per_th[-7:]) / 7, sum(per_th[-14:-7]) / 7
+    if not before:
+        return ""
+    change = (recent - before) / before * 100
+    return f"{'▲' if change > 0 else '▼' if change < 0 else '='} {change:+.1f}% wk"
+
+
+class OverviewScreen(Section):
     CSS_PATH = "overview.tcss"
-    BINDINGS = [
-        Binding("r", "refresh", "Refresh", id="refresh"),
-        Binding("u", "focus_users", "Users", id="users"),
-    ]
+    TITLE = "Overview"
 
-    def compose(self) -> ComposeResult:
-        yield Header()
-        with Horizontal():
-            with Vertical(id="side"):
-                yield OptionList(*self.app.users, id="users")
-            with Grid(id="tiles"):
-                yield Tile("Fleet", id="fleet")
-                yield Tile("Per day (estimate)", id="daily")
-                yield Tile("Income", id="income")
-                yield Tile("Market", id="market")
-        yield Static("", id="status")
-        yield Footer()
+    def body(self) -> ComposeResult:
+        with Grid(id="tiles"):
+            yield Tile("Fleet", id="fleet")
+            yield Tile("Per day (estimate)", id="daily")
+            yield Tile("Income", id="income")
+            yield Tile("Market", id="market")
+        spark = Sparkline([], id="spark")
+        spark.border_title = "Net BTC per day, last 30 days"
+        yield spark
 
-    def on_mount(self) -> None:
-        self.user = self.app.users[0]
-        self.query_one("#users", OptionList).highlighted = 0
-        self.action_refresh()
-
-    def action_focus_users(self) -> None:
-        self.query_one("#users").focus()
-
-    @on(OptionList.OptionHighlighted, "#users")
-    def pick_user(self, event: OptionList.OptionHighlighted) -> None:
-        user = self.app.users[event.option_index]
-        if user != getattr(self, "user", None):
-            self.user = user
-            self.action_refresh()
-
-    def action_refresh(self) -> None:
-        self.set_status(f"loading {self.user}…")
-        self.load(self.user)
-
-    @work(exclusive=True, group="overview")
-    async def load(self, user: str) -> None:
+    async def fetch(self, user: str) -> OverviewData:
         client = self.app.client
-        try:
-            async for snap in stale_while_revalidate(lambda: overview(client, Query(user)), client.clock):
-                self.post_message(Loaded(user, snap.value, self.app.clock(), snap.age_s, snap.final))
-        except GmtuiError as exc:
-            self.post_message(Failed(user, str(exc)))
+        end = today(client) - timedelta(days=1)
+        ov = await overview(client, Query(user))
+        days = await earnings(client, user, end - timedelta(days=29), end)
+        return OverviewData(ov, days)
 
-    def set_status(self, text: str) -> None:
-        self.query_one("#status", Static).update(text)
-        self.app.sub_title = f"{self.app.profile} · {self.user}"
-
-    def on_failed(self, message: Failed) -> None:
-        self.set_status(f"[b red]Could not load {message.user}:[/] {message.error}  (r to retry)")
-
-    def on_loaded(self, message: Loaded) -> None:
-        if message.user != self.user:
-            return
-        d = message.data
+    def show(self, data: OverviewData) -> None:
+        d = data.overview
         stats, totals, per_th = d.stats.stats, d.totals, d.per_th
         est = daily_estimate(stats, per_th)
         rates = {r.symbol: r.price for r in d.rates}
@@ -121,24 +86,25 @@ class OverviewScreen(Screen[None]):
             f"[dim]elec ${est.electricity_usd} svc ${est.service_usd} -{est.discount * 100:.0f}%[/]"
         )
         last = (totals.last_income or {}).get("value")
+        gmt = sum((b.gmt_value_at_sync_date_numeric or Decimal(0) for b in d.balances), Decimal(0))
         self.query_one("#income", Tile).update(
             f"{'BTC':>21}\n"
             f"Lifetime    {btc(totals.total_income):>10}\n"
             f"On balance  {btc(totals.on_balance_amount):>10}\n"
             f"Withdrawn   {btc(totals.withdrawn_amount):>10}\n"
-            f"Last day    {btc(last) if last is not None else '-':>10}"
+            f"Last day    {btc(last) if last is not None else '-':>10}\n"
+            f"GMT balance {gmt:>10,.2f}"
         )
-        gmt = rates.get("GOMINING")
+        gmt_rate = rates.get("GOMINING")
         self.query_one("#market", Tile).update(
             f"BTC        {usd(per_th.btc_rate)}\n"
-            f"GOMINING   {'$' + format(gmt, 'f') if gmt is not None else '-'}\n"
+            f"GOMINING   {'$' + format(gmt_rate, 'f') if gmt_rate is not None else '-'}\n"
             f"Per TH/day {btc(per_th.income_per_th)} BTC\n"
+            f"           {trend(data.days)}\n"
             f"Power      ${per_th.kwh}/kWh"
         )
-        at = datetime.fromtimestamp(message.at, UTC).strftime("%H:%M:%S UTC")
-        if message.age_s is None:
-            self.set_status(f"{self.user}: updated {at} · r refresh · u users · ? help")
-        elif not message.final:
-            self.set_status(f"{self.user}: cached, {describe_age(message.age_s)} old · refreshing…")
-        else:
-            self.set_status(f"[b yellow]{self.user}: server unreachable, showing data {describe_age(message.age_s)} old[/] (r to retry)")
+        spark = self.query_one("#spark", Sparkline)
+        spark.data = [float(x.reward) for x in data.days] or [0.0]
+        if data.days:
+            lo, hi = min(x.reward for x in data.days), max(x.reward for x in data.days)
+            spark.border_subtitle = f"min {btc(lo)} · max {btc(hi)}"

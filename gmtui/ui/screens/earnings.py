@@ -1,0 +1,165 @@
+"""Earnings: daily rewards over a range, gross against net (or per miner), with the
+same days in a table beneath and a CSV export of what is shown."""
+
+from __future__ import annotations
+
+import csv
+from datetime import date, timedelta
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.widgets import Input
+
+from textual_plot import HiResMode
+
+from gmtui.api.figures import btc
+from gmtui.api.models import DailyIncome
+from gmtui.api.views import RANGES, earnings, range_start, today
+from gmtui.ui.screens.section import Section
+from gmtui.ui.widgets.chart import Chart
+from gmtui.ui.widgets.vtable import Column, VirtualTable
+
+COLUMNS = [
+    Column("Day", 10, lambda v: v.strftime("%Y-%m-%d")),
+    Column("Gross BTC", 11, btc, right=True),
+    Column("Fees BTC", 11, btc, right=True),
+    Column("Discount", 10, btc, right=True),
+    Column("Net BTC", 11, btc, right=True),
+    Column("TH/s", 8, lambda v: f"{v:,}", right=True),
+]
+PALETTE = ["green", "cyan", "magenta", "yellow", "blue", "red"]
+
+
+def rows_of(days: list[DailyIncome]) -> list[tuple[Any, ...]]:
+    return [
+        (d.created_at.date(), d.pool_reward, d.service_fee, d.total_discount, d.reward, d.total_power)
+        for d in days
+    ]
+
+
+def per_miner(days: list[DailyIncome], top: int = len(PALETTE)) -> dict[str, list[tuple[int, float]]]:
+    """The ``top`` miners by net over the range: series of (day ordinal, net BTC)."""
+    series: dict[str, list[tuple[int, float]]] = {}
+    totals: dict[str, Decimal] = {}
+    for d in days:
+        for nft, entry in (d.incomes or {}).items() if isinstance(d.incomes, dict) else ():
+            value = Decimal(str(entry.get("value", 0))) if isinstance(entry, dict) else Decimal(0)
+            series.setdefault(nft, []).append((d.created_at.date().toordinal(), float(value)))
+            totals[nft] = totals.get(nft, Decimal(0)) + value
+    best = sorted(totals, key=lambda n: totals[n], reverse=True)[:top]
+    return {f"#{n}": series[n] for n in best}
+
+
+class EarningsScreen(Section):
+    CSS_PATH = "earnings.tcss"
+    TITLE = "Earnings"
+    BINDINGS = [
+        Binding("left_square_bracket", "range(-1)", "Shorter", id="range.shorter"),
+        Binding("right_square_bracket", "range(1)", "Longer", id="range.longer"),
+        Binding("d", "custom", "Dates", id="range.custom"),
+        Binding("m", "by_miner", "Per miner", id="by_miner"),
+        Binding("e", "export", "Export CSV", id="export"),
+    ]
+
+    def body(self) -> ComposeResult:
+        yield Chart(id="chart")
+        yield Input(placeholder="from..to, e.g. 2026-01-01..2026-03-31 (enter to apply, esc to close)", id="dates")
+        yield VirtualTable(COLUMNS, id="days")
+
+    def on_mount(self) -> None:
+        self.range_name = "30d"
+        self.custom: tuple[date, date] | None = None
+        self.by_miner = False
+        self.days: list[DailyIncome] = []
+        self.query_one("#dates").display = False
+        super().on_mount()
+
+    def span(self) -> tuple[date | None, date]:
+        if self.custom:
+            return self.custom
+        end = today(self.app.client) - timedelta(days=1)
+        return range_start(self.range_name, end), end
+
+    def label(self) -> str:
+        start, end = self.span()
+        name = "custom" if self.custom else self.range_name
+        return f"{name}: {start or 'first day'} to {end}"
+
+    async def fetch(self, user: str) -> list[DailyIncome]:
+        start, end = self.span()
+        return await earnings(self.app.client, user, start, end, by_miner=self.by_miner)
+
+    def show(self, days: list[DailyIncome]) -> None:
+        self.days = days
+        chart = self.query_one(Chart)
+        chart.clear()
+        if self.by_miner:
+            for color, (name, points) in zip(PALETTE, per_miner(days).items(), strict=False):
+                chart.plot([p[0] for p in points], [p[1] for p in points], line_style=color, label=name, hires_mode=HiResMode.BRAILLE)
+        elif days:
+            xs = [d.created_at.date().toordinal() for d in days]
+            chart.plot(xs, [float(d.pool_reward) for d in days], line_style="cyan", label="gross", hires_mode=HiResMode.BRAILLE)
+            chart.plot(xs, [float(d.reward) for d in days], line_style="green", label="net", hires_mode=HiResMode.BRAILLE)
+        chart.show_legend()
+        chart.border_title = f"{'Net per miner (top 6)' if self.by_miner else 'Gross and net'} BTC/day · {self.label()}"
+        table = self.query_one("#days", VirtualTable)
+        table.set_rows(rows_of(days))
+        table.sort_by(0, descending=True)
+        net = sum((d.reward for d in days), Decimal(0))
+        table.border_title = f"{len(days)} days · net {btc(net)} BTC"
+
+    # ---- range and mode
+    def action_range(self, step: int) -> None:
+        names = list(RANGES)
+        current = names.index(self.range_name)
+        self.range_name = names[max(0, min(len(names) - 1, current + step))]
+        self.custom = None
+        self.action_refresh()
+
+    def action_custom(self) -> None:
+        box = self.query_one("#dates", Input)
+        box.display = True
+        box.focus()
+
+    @on(Input.Submitted, "#dates")
+    def dates_given(self, event: Input.Submitted) -> None:
+        text = event.value.replace(" ", "")
+        try:
+            first, last = (date.fromisoformat(p) for p in text.split("..", 1))
+        except ValueError:
+            self.notify("Write the range as YYYY-MM-DD..YYYY-MM-DD", severity="error")
+            return
+        if last < first:
+            self.notify("The range ends before it starts.", severity="error")
+            return
+        self.custom = (first, last)
+        event.input.display = False
+        self.query_one("#days").focus()
+        self.action_refresh()
+
+    def key_escape(self) -> None:
+        box = self.query_one("#dates", Input)
+        if box.display:
+            box.display = False
+            self.query_one("#days").focus()
+
+    def action_by_miner(self) -> None:
+        self.by_miner = not self.by_miner
+        self.action_refresh()
+
+    def action_export(self) -> None:
+        if not self.days:
+            self.notify("Nothing to export yet.", severity="warning")
+            return
+        start, end = self.days[0].created_at.date(), self.days[-1].created_at.date()
+        path = Path.cwd() / f"gmtui-earnings-{self.app.user}-{start}-{end}.csv"
+        with path.open("w", newline="", encoding="utf-8") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(["day", "gross_btc", "fees_btc", "discount_btc", "net_btc", "power_th"])
+            for row in rows_of(self.days):
+                writer.writerow([row[0].isoformat(), *(format(v, "f") for v in row[1:])])
+        self.notify(f"{len(self.days)} days written to {path}", title="Exported")

@@ -1,0 +1,114 @@
+"""Miners: every miner of the user in a sortable, filterable table, and the selected
+one's figures with its earnings over the last 30 days."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.widgets import Input, Sparkline, Static
+
+from gmtui.api.figures import btc
+from gmtui.api.views import Fleet, fleet
+from gmtui.ui.screens.section import Section
+from gmtui.ui.widgets.vtable import Column, VirtualTable
+
+COLUMNS = [
+    Column("ID", 7, right=True),
+    Column("Name", 18),
+    Column("TH/s", 8, lambda v: f"{v:,}", right=True),
+    Column("W/TH", 6, str, right=True),
+    Column("Created", 10, lambda v: v.strftime("%Y-%m-%d")),
+    Column("Earned BTC", 11, btc, right=True),
+]
+
+
+def rows_of(data: Fleet) -> list[tuple[Any, ...]]:
+    return [
+        (m.id, m.name, m.power, m.energy_efficiency, m.created_at, data.lifetime.get(m.id, Decimal(0)))
+        for m in data.miners
+    ]
+
+
+def matches(row: tuple[Any, ...], text: str) -> bool:
+    return text in str(row[0]) or text in row[1].lower()
+
+
+class MinersScreen(Section):
+    CSS_PATH = "miners.tcss"
+    TITLE = "Miners"
+    BINDINGS = [Binding("slash", "filter", "Filter", id="filter"), Binding("escape", "clear_filter", "Clear", show=False)]
+
+    def body(self) -> ComposeResult:
+        with Horizontal(id="split"):
+            with Vertical(id="left"):
+                yield VirtualTable(COLUMNS, id="table")
+                yield Input(placeholder="filter by id or name (enter to apply, esc to clear)", id="filter")
+            with Vertical(id="detail"):
+                yield Static("", id="facts")
+                yield Sparkline([], id="miner-spark")
+
+    def on_mount(self) -> None:
+        self.data: Fleet | None = None
+        self.query_one("#filter").display = False
+        self.query_one("#detail").border_title = "Miner"
+        super().on_mount()
+
+    def on_resize(self) -> None:
+        self.set_class(self.size.width < 100, "-narrow")
+
+    async def fetch(self, user: str) -> Fleet:
+        return await fleet(self.app.client, user)
+
+    def show(self, data: Fleet) -> None:
+        self.data = data
+        table = self.query_one(VirtualTable)
+        table.set_rows(rows_of(data), matches)
+        table.focus()
+
+    def action_filter(self) -> None:
+        box = self.query_one("#filter", Input)
+        box.display = True
+        box.focus()
+
+    def action_clear_filter(self) -> None:
+        box = self.query_one("#filter", Input)
+        box.value = ""
+        box.display = False
+        self.query_one(VirtualTable).set_filter("")
+        self.query_one(VirtualTable).focus()
+
+    @on(Input.Changed, "#filter")
+    def filter_changed(self, event: Input.Changed) -> None:
+        self.query_one(VirtualTable).set_filter(event.value)
+
+    @on(Input.Submitted, "#filter")
+    def filter_done(self) -> None:
+        self.query_one(VirtualTable).focus()
+
+    @on(VirtualTable.Highlighted)
+    def highlighted(self, event: VirtualTable.Highlighted) -> None:
+        facts = self.query_one("#facts", Static)
+        spark = self.query_one("#miner-spark", Sparkline)
+        table = event.table
+        shown = f"{len(table.rows):,} of {len(table._all):,} miners" + (f" · filter “{table.filter_text}”" if table.filter_text else "")
+        self.query_one("#left").border_title = shown
+        if event.row is None or self.data is None:
+            facts.update("No miner matches." if table.filter_text else "")
+            spark.data = [0.0]
+            return
+        nft, name, power, eff, created, earned = event.row
+        recent = self.data.recent.get(nft, [])
+        total = sum(recent, Decimal(0))
+        facts.update(
+            f"[b]{name}[/]\n"
+            f"{power:,} TH/s · {eff} W/TH\n"
+            f"since {created:%Y-%m-%d}\n"
+            f"lifetime  {btc(earned)} BTC\n"
+            f"{self.data.days} days  {btc(total)} BTC"
+        )
+        spark.data = [float(v) for v in recent] or [0.0]

@@ -1,0 +1,136 @@
+"""What every section of the dashboard shares: header and footer, a status line that
+tells the age of the data, loading through the service (cached figures at once, then
+fresh ones), refresh on `r`, on a user switch and on a timer while it is shown."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, ClassVar
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.message import Message
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.widgets import Footer, Header, Static
+
+from gmtui.api.cache import describe_age, stale_while_revalidate
+from gmtui.api.errors import GmtuiError
+
+
+@dataclass
+class Loaded(Message):
+    user: str
+    data: Any
+    at: float
+    age_s: float | None = None  # set when the data comes from the cache
+    final: bool = True
+
+
+@dataclass
+class Failed(Message):
+    user: str
+    error: str
+
+
+class Section(Screen[None]):
+    """A screen of the dashboard; subclasses give ``body``, ``fetch`` and ``show``."""
+
+    TITLE: ClassVar[str] = ""
+    BINDINGS = [Binding("r", "refresh", "Refresh", id="refresh")]
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static(self._bar(), id="sections")
+        yield from self.body()
+        yield Static("", id="status")
+        yield Footer()
+
+    def _bar(self) -> str:
+        names = getattr(self.app, "SECTION_TITLES", [])
+        parts = []
+        for i, name in enumerate(names, start=1):
+            parts.append(f"[reverse b] {i} {name} [/]" if name == self.TITLE else f" [b]{i}[/] {name} ")
+        return "".join(parts) + "   [dim]u users · ? help[/]"
+
+    def body(self) -> ComposeResult:
+        raise NotImplementedError
+
+    async def fetch(self, user: str) -> Any:
+        raise NotImplementedError
+
+    def show(self, data: Any) -> None:
+        raise NotImplementedError
+
+    # ---- life cycle
+    def on_mount(self) -> None:
+        self.shown_user: str | None = None
+        self._timer: Timer | None = None
+        self.watch(self.app, "user", self._user_changed, init=False)
+        self.action_refresh()
+
+    def on_screen_resume(self) -> None:
+        if self.shown_user is not None and self.shown_user != self.app.user:
+            self.action_refresh()
+        self._title()
+
+    def on_screen_suspend(self) -> None:
+        if self._timer is not None:
+            self._timer.stop()
+
+    def _user_changed(self, user: str) -> None:
+        if self.is_current:
+            self.action_refresh()
+
+    def action_refresh(self) -> None:
+        self.set_status(f"loading {self.app.user}…")
+        self.load(self.app.user)
+
+    @work(exclusive=True, group="section")
+    async def load(self, user: str) -> None:
+        client = self.app.client
+        try:
+            async for snap in stale_while_revalidate(lambda: self.fetch(user), client.clock):
+                self.post_message(Loaded(user, snap.value, self.app.clock(), snap.age_s, snap.final))
+        except GmtuiError as exc:
+            self.post_message(Failed(user, str(exc)))
+
+    def on_failed(self, message: Failed) -> None:
+        self.set_status(f"[b red]Could not load {message.user}:[/] {message.error}  (r to retry)")
+        self._arm()
+
+    def on_loaded(self, message: Loaded) -> None:
+        if message.user != self.app.user:
+            return
+        self.shown_user = message.user
+        self.show(message.data)
+        at = datetime.fromtimestamp(message.at, UTC).strftime("%H:%M:%S UTC")
+        if message.age_s is None:
+            self.set_status(f"{message.user}: updated {at}", age="live")
+        elif not message.final:
+            self.set_status(f"{message.user}: cached, {describe_age(message.age_s)} old · refreshing…", age=describe_age(message.age_s))
+        else:
+            age = describe_age(message.age_s)
+            self.set_status(f"[b yellow]{message.user}: server unreachable, showing data {age} old[/] (r to retry)", age=age)
+        if message.final:
+            self._arm()
+
+    def _arm(self) -> None:
+        """Re-arm auto-refresh once a load has finished (never two loads at once)."""
+        if self._timer is not None:
+            self._timer.stop()
+        every = getattr(self.app, "refresh_s", 0)
+        if every and self.is_current:
+            self._timer = self.set_timer(every, self.action_refresh)
+
+    def set_status(self, text: str, age: str | None = None) -> None:
+        self.query_one("#status", Static).update(text)
+        if age is not None:
+            self.data_age = age
+        self._title()
+
+    def _title(self) -> None:
+        age = getattr(self, "data_age", "…")
+        self.app.sub_title = f"{self.app.profile} · {self.app.user} · data {age}"

@@ -1,0 +1,74 @@
+"""The user switcher: the partner's users with their fleet, and a way to add one."""
+
+from __future__ import annotations
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Input, OptionList, Static
+from textual.widgets.option_list import Option
+
+from gmtui.api.errors import GmtuiError
+
+
+class UsersScreen(ModalScreen[str | None]):
+    DEFAULT_CSS = """
+    UsersScreen { align: center middle; }
+    #box { width: 64; max-width: 95%; height: auto; max-height: 90%;
+           border: round $accent; background: $panel; }
+    #list { height: auto; max-height: 14; border: none; }
+    #new { margin: 0 1; }
+    #note { color: $text-muted; padding: 0 1; }
+    """
+    BINDINGS = [Binding("escape", "dismiss", "Close", id="users.close")]
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="box"):
+            yield OptionList(*[Option(u, id=u) for u in self.app.users], id="list")
+            yield Input(placeholder="add a partner user id (logs it in with auth/init)", id="new")
+            yield Static("enter picks · esc closes", id="note")
+
+    def on_mount(self) -> None:
+        box = self.query_one("#box")
+        box.border_title = "Partner users"
+        options = self.query_one(OptionList)
+        options.highlighted = self.app.users.index(self.app.user)
+        options.focus()
+        self.load_stats()
+
+    @work(exclusive=True)
+    async def load_stats(self) -> None:
+        options = self.query_one(OptionList)
+        for user in list(self.app.users):
+            try:
+                s = (await self.app.client.user_stats(user)).stats
+            except GmtuiError:
+                continue
+            label = f"{user:<16} {s.nfts_count:>4} miners {s.total_power_th:>9,} TH/s {s.avg_energy_efficiency:>6} W/TH"
+            options.replace_option_prompt(user, label)
+
+    @on(OptionList.OptionSelected)
+    def picked(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(event.option.id)
+
+    @on(Input.Submitted, "#new")
+    def add(self, event: Input.Submitted) -> None:
+        user = event.value.strip()
+        if not user:
+            return
+        self.add_user(user)
+
+    @work(exclusive=True, group="add-user")
+    async def add_user(self, user: str) -> None:
+        note = self.query_one("#note", Static)
+        note.update(f"logging {user} in…")
+        try:
+            await self.app.client.tokens.jwt(user)  # auth/init, and the pair is kept
+        except GmtuiError as exc:
+            note.update(f"[red]Could not add {user}:[/] {exc}")
+            return
+        if user not in self.app.users:
+            self.app.users.append(user)
+        self.dismiss(user)

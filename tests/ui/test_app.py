@@ -1,0 +1,164 @@
+"""The dashboard driven with Pilot against the in-process sandbox: navigation, each
+section's behaviour, user switching, help, errors."""
+
+from __future__ import annotations
+
+import csv
+
+import httpx
+
+from gmtui.api.figures import btc
+from gmtui.api.gomining import GoMiningClient
+from gmtui.api.retry import NO_RETRY
+from gmtui.sandbox import demo_client
+from gmtui.sandbox.world import sats
+from gmtui.ui.app import GmtuiApp
+from gmtui.ui.screens.help import HelpScreen
+from gmtui.ui.screens.users import UsersScreen
+from gmtui.ui.widgets.vtable import VirtualTable
+
+
+def make_app(state, **kw) -> GmtuiApp:
+    return GmtuiApp(demo_client(state), list(state.world.users), profile="demo", clock=state.clock, refresh_s=0, **kw)
+
+
+def text(app, selector: str) -> str:
+    return str(app.screen.query_one(selector).render())
+
+
+async def settle(pilot) -> None:
+    await pilot.pause()
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+async def test_overview_shows_the_selected_users_figures(state):
+    app = make_app(state)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert btc(sats(state.ledger("alice").total)) in text(app, "#income")
+        assert "366 TH/s" in text(app, "#fleet")
+        assert "Net" in text(app, "#daily") and "elec $" in text(app, "#daily")
+        assert "updated 12:00:00 UTC" in text(app, "#status")
+        assert app.sub_title == "demo · alice · data live"
+
+
+async def test_number_keys_switch_sections_and_the_user_follows(state):
+    app = make_app(state)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        for key, mode in [("2", "miners"), ("3", "earnings"), ("4", "wallets"), ("1", "overview")]:
+            await pilot.press(key)
+            await settle(pilot)
+            assert app.current_mode == mode
+        await pilot.press("u")
+        await settle(pilot)
+        assert isinstance(app.screen, UsersScreen)
+        assert "miners" in str(app.screen.query_one("OptionList").get_option_at_index(1).prompt)
+        await pilot.press("down", "enter")
+        await settle(pilot)
+        assert app.user == "bob" and "20 TH/s" in text(app, "#fleet")
+        await pilot.press("2")
+        await settle(pilot)
+        table = app.screen.query_one(VirtualTable)
+        assert {r[0] for r in table.rows} == {m.id for m in state.world.miners.values() if m.owner == "bob"}
+        assert app.sub_title.startswith("demo · bob")
+
+
+async def test_adding_a_user_logs_it_in(state):
+    app = make_app(state)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("u")
+        await settle(pilot)
+        app.screen.query_one("#new").focus()
+        await pilot.press(*"zoe", "enter")
+        await settle(pilot)
+        assert app.user == "zoe" and "zoe" in app.users
+        assert state.calls["auth.init"] >= 1 and "Miners       0" in text(app, "#fleet")
+
+
+async def test_miners_sort_and_filter(state):
+    app = make_app(state)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("2")
+        await settle(pilot)
+        table = app.screen.query_one(VirtualTable)
+        assert len(table.rows) == 6
+        await pilot.press("s", "s", "s")  # sort by TH/s
+        assert table.sort_column == 2 and [r[2] for r in table.rows] == sorted(r[2] for r in table.rows)
+        await pilot.press("S")
+        assert [r[2] for r in table.rows] == sorted((r[2] for r in table.rows), reverse=True)
+        assert "200 TH/s" in text(app, "#facts")  # the biggest miner is highlighted first
+        await pilot.press("slash", *"night", "enter")
+        assert {r[1].split(" #")[0] for r in table.rows} == {"Night Owl"} and len(table.rows) == 2
+        assert "2 of 6 miners" in app.screen.query_one("#left").border_title
+        await pilot.press("slash", *"zzz", "enter")
+        assert not table.rows and "No miner matches" in text(app, "#facts")
+        await pilot.press("escape")
+        assert len(table.rows) == 6
+
+
+async def test_earnings_range_per_miner_and_export(state, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    app = make_app(state)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("3")
+        await settle(pilot)
+        table = app.screen.query_one("#days", VirtualTable)
+        assert len(table.rows) == 30
+        await pilot.press("left_square_bracket")
+        await settle(pilot)
+        assert len(table.rows) == 7 and "7d:" in app.screen.query_one("#chart").border_title
+        await pilot.press("d", *"2026-01-01..2026-01-31", "enter")
+        await settle(pilot)
+        assert len(table.rows) == 31 and "custom: 2026-01-01 to 2026-01-31" in app.screen.query_one("#chart").border_title
+        await pilot.press("m")
+        await settle(pilot)
+        assert "per miner" in app.screen.query_one("#chart").border_title
+        await pilot.press("e")
+        await pilot.pause()
+    [path] = tmp_path.glob("gmtui-earnings-alice-2026-01-01-2026-01-31.csv")
+    rows = list(csv.reader(path.open()))
+    assert rows[0][:2] == ["day", "gross_btc"] and len(rows) == 32 and rows[1][0] == "2026-01-01"
+
+
+async def test_wallets_show_exact_balances_and_copy_an_address(state):
+    app = make_app(state)
+    copied = []
+    app.copy_to_clipboard = copied.append  # type: ignore[method-assign]
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("4")
+        await settle(pilot)
+        address = state.world.users["alice"].wallets[0].address
+        assert app.screen.query_one("#wallets").row_count == len(state.world.users["alice"].wallets)
+        await pilot.press("c")
+        assert copied == [address]
+
+
+async def test_help_lists_the_keys_of_the_screen(state):
+    app = make_app(state)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("3", "question_mark")
+        await settle(pilot)
+        assert isinstance(app.screen, HelpScreen)
+        keys = dict(app.screen.rows)
+        assert {"Export CSV", "Per miner", "Refresh", "Users", "Quit"} <= set(keys.values())
+        await pilot.press("escape")
+        assert not isinstance(app.screen, HelpScreen)
+
+
+async def test_a_failing_server_is_said_plainly(state):
+    def down(request):
+        return httpx.Response(503, text="maintenance window")
+
+    client = GoMiningClient("http://api.test", "k", "s", transport=httpx.MockTransport(down), retry=NO_RETRY)
+    app = GmtuiApp(client, ["alice"], profile="broken", refresh_s=0)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        status = text(app, "#status")
+        assert "Could not load alice" in status and "maintenance window" in status and "r to retry" in status
