@@ -16,14 +16,29 @@ from textual.reactive import reactive
 from textual.screen import Screen
 
 from gmtui.api.gomining import GoMiningClient
-from gmtui.ui.screens.earnings import EarningsScreen
 from gmtui.ui.screens.help import HelpScreen, key_rows
-from gmtui.ui.screens.miners import MinersScreen
 from gmtui.ui.screens.overview import OverviewScreen
 from gmtui.ui.screens.users import UsersScreen
-from gmtui.ui.screens.wallets import WalletsScreen
 
-SECTIONS = {"overview": OverviewScreen, "miners": MinersScreen, "earnings": EarningsScreen, "wallets": WalletsScreen}
+
+def _lazy(module: str, name: str, title: str) -> Callable[[], Screen[Any]]:
+    """A section imported on first visit (the chart library alone costs ~120 ms)."""
+
+    def make() -> Screen[Any]:
+        import importlib
+
+        return getattr(importlib.import_module(f"gmtui.ui.screens.{module}"), name)()
+
+    make.TITLE = title  # type: ignore[attr-defined]
+    return make
+
+
+SECTIONS: dict[str, Any] = {
+    "overview": OverviewScreen,
+    "miners": _lazy("miners", "MinersScreen", "Miners"),
+    "earnings": _lazy("earnings", "EarningsScreen", "Earnings"),
+    "wallets": _lazy("wallets", "WalletsScreen", "Wallets"),
+}
 
 
 class GmtuiApp(App[int]):

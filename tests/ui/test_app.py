@@ -54,7 +54,7 @@ async def test_number_keys_switch_sections_and_the_user_follows(state):
         await pilot.press("u")
         await settle(pilot)
         assert isinstance(app.screen, UsersScreen)
-        assert "miners" in str(app.screen.query_one("OptionList").get_option_at_index(1).prompt)
+        assert "1 miner " in str(app.screen.query_one("OptionList").get_option_at_index(1).prompt)
         await pilot.press("down", "enter")
         await settle(pilot)
         assert app.user == "bob" and "20 TH/s" in text(app, "#fleet")

@@ -14,8 +14,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import Input
 
-from textual_plot import HiResMode
-
 from gmtui.api.figures import btc
 from gmtui.api.models import DailyIncome
 from gmtui.api.views import RANGES, earnings, range_start, today
@@ -99,11 +97,11 @@ class EarningsScreen(Section):
         chart.clear()
         if self.by_miner:
             for color, (name, points) in zip(PALETTE, per_miner(days).items(), strict=False):
-                chart.plot([p[0] for p in points], [p[1] for p in points], line_style=color, label=name, hires_mode=HiResMode.BRAILLE)
+                chart.plot_series([p[0] for p in points], [p[1] for p in points], color, name)
         elif days:
             xs = [d.created_at.date().toordinal() for d in days]
-            chart.plot(xs, [float(d.pool_reward) for d in days], line_style="cyan", label="gross", hires_mode=HiResMode.BRAILLE)
-            chart.plot(xs, [float(d.reward) for d in days], line_style="green", label="net", hires_mode=HiResMode.BRAILLE)
+            chart.plot_series(xs, [float(d.pool_reward) for d in days], "cyan", "gross")
+            chart.plot_series(xs, [float(d.reward) for d in days], "green", "net")
         chart.show_legend()
         chart.border_title = f"{'Net per miner (top 6)' if self.by_miner else 'Gross and net'} BTC/day · {self.label()}"
         table = self.query_one("#days", VirtualTable)

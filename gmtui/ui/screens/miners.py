@@ -108,7 +108,7 @@ class MinersScreen(Section):
             f"[b]{name}[/]\n"
             f"{power:,} TH/s · {eff} W/TH\n"
             f"since {created:%Y-%m-%d}\n"
-            f"lifetime  {btc(earned)} BTC\n"
-            f"{self.data.days} days  {btc(total)} BTC"
+            f"BTC lifetime  {btc(earned)}\n"
+            f"BTC {self.data.days} days   {btc(total)}"
         )
         spark.data = [float(v) for v in recent] or [0.0]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
@@ -61,8 +62,7 @@ class OverviewScreen(Section):
     async def fetch(self, user: str) -> OverviewData:
         client = self.app.client
         end = today(client) - timedelta(days=1)
-        ov = await overview(client, Query(user))
-        days = await earnings(client, user, end - timedelta(days=29), end)
+        ov, days = await asyncio.gather(overview(client, Query(user)), earnings(client, user, end - timedelta(days=29), end))
         return OverviewData(ov, days)
 
     def show(self, data: OverviewData) -> None:

@@ -46,7 +46,7 @@ class UsersScreen(ModalScreen[str | None]):
                 s = (await self.app.client.user_stats(user)).stats
             except GmtuiError:
                 continue
-            label = f"{user:<16} {s.nfts_count:>4} miners {s.total_power_th:>9,} TH/s {s.avg_energy_efficiency:>6} W/TH"
+            label = f"{user:<16} {s.nfts_count:>4} miner{'s' if s.nfts_count != 1 else ' '} {s.total_power_th:>9,} TH/s {s.avg_energy_efficiency:>6} W/TH"
             options.replace_option_prompt(user, label)
 
     @on(OptionList.OptionSelected)

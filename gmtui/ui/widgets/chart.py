@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import date
 
 from textual.binding import Binding
-from textual_plot import PlotWidget
+from textual_plot import HiResMode, PlotWidget
 from textual_plot.axis_formatter import AxisFormatter, NumericAxisFormatter
 
 
@@ -29,6 +29,23 @@ class DateAxis(AxisFormatter):
         return [date.fromordinal(max(1, int(t))).strftime(fmt) for t in ticks]
 
 
+def thin(xs: Sequence[float], ys: Sequence[float], limit: int) -> tuple[list[float], list[float]]:
+    """At most ``limit`` points: per bucket, its lowest and highest point in x order."""
+    if len(xs) <= limit:
+        return list(xs), list(ys)
+    size = -(-len(xs) * 2 // limit)
+    out_x: list[float] = []
+    out_y: list[float] = []
+    for start in range(0, len(xs), size):
+        idx = range(start, min(start + size, len(xs)))
+        lo = min(idx, key=ys.__getitem__)
+        hi = max(idx, key=ys.__getitem__)
+        for i in sorted({lo, hi}):
+            out_x.append(xs[i])
+            out_y.append(ys[i])
+    return out_x, out_y
+
+
 class Chart(PlotWidget, inherit_bindings=False):
     BINDINGS = [
         Binding("plus,equals_sign", "zoom_x_in", "Zoom in", id="chart.zoom_in"),
@@ -38,5 +55,17 @@ class Chart(PlotWidget, inherit_bindings=False):
         Binding("0", "reset_scales", "Reset zoom", id="chart.reset"),
     ]
 
+    MAX_POINTS = 240  # per series: about what a 120-column braille plot can show
+
     def on_mount(self) -> None:
         self.set_x_formatter(DateAxis())
+
+    FINE_POINTS = 120  # up to this many, lines are drawn in braille (finer, but slow)
+
+    def plot_series(self, xs: Sequence[float], ys: Sequence[float], color: str, label: str) -> None:
+        """Plot a series thinned to MAX_POINTS, keeping each bucket's low and high so
+        that peaks and dips stay visible. Short series get braille lines; long ones
+        block lines, which textual-plot draws about 4x faster."""
+        tx, ty = thin(xs, ys, self.MAX_POINTS)
+        fine = HiResMode.BRAILLE if len(tx) <= self.FINE_POINTS else None
+        self.plot(tx, ty, line_style=color, label=label, hires_mode=fine)
