@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN     = $(VENV)/bin
 
-.PHONY: demo test sandbox clean
+.PHONY: demo test sandbox screenshots bench clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -19,6 +19,13 @@ test: $(BIN)/.installed
 
 sandbox: $(BIN)/.installed
 	$(BIN)/gmtui sandbox
+
+screenshots: $(BIN)/.installed
+	$(BIN)/python scripts/screenshots.py screenshots
+
+bench: $(BIN)/.installed
+	$(BIN)/python benchmarks/tui.py
+	$(BIN)/python benchmarks/reliability.py
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info

@@ -17,13 +17,11 @@ import pty
 import random
 import resource
 import select
-import subprocess
 import sys
 import tempfile
 import time
 from datetime import date, datetime, timedelta, UTC
 from decimal import Decimal
-from pathlib import Path
 
 HELLO = """
 from textual.app import App

@@ -102,7 +102,7 @@ def scan_for_secrets(roots: list[Path]) -> list[str]:
 
 def pytest_sessionfinish(session, exitstatus):
     factory = getattr(session.config, "_tmp_path_factory", None)
-    roots = [Path(__file__).parent]
+    roots = [Path(__file__).parent, Path(__file__).parent.parent / "screenshots"]
     if factory is not None:
         roots.append(factory.getbasetemp())
     found = scan_for_secrets(roots)
