@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from gmtui import config
 from gmtui.api.cache import FILE_NAME as CACHE_FILE
@@ -25,8 +25,6 @@ class Session:
     users: list[str]
     profile: str
     state: object | None = None  # the sandbox State in demo mode
-    read_only: bool = False
-    extra: dict[str, object] = field(default_factory=dict)
 
 
 def start_logging(secrets: list[str]) -> None:

@@ -16,7 +16,7 @@ from typing import Any
 
 import httpx
 import pydantic
-from pydantic import SecretStr, TypeAdapter
+from pydantic import SecretStr
 
 from gmtui import __version__
 from gmtui.api import cache as cache_mod
@@ -33,7 +33,6 @@ from gmtui.api.catalogue import (
     endpoint,
 )
 from gmtui.api.errors import (
-    ApiError,
     AuthError,
     NetworkError,
     NotCached,
@@ -41,32 +40,14 @@ from gmtui.api.errors import (
     RequestValidationError,
     ServerError,
     TimestampError,
-    UnexpectedResponse,
-    classify,
 )
 from gmtui.api.journal import Journal
+from gmtui.api.parse import field_path, parse
+from gmtui.api.reconcile import snapshot, who
 from gmtui.api.retry import NO_RETRY, RetryPolicy
 from gmtui.api.tokens import TokenManager, TokenStore
 
 log = logging.getLogger("gmtui.api")
-
-_ADAPTERS: dict[str, TypeAdapter[Any]] = {}
-
-
-def _adapter(ep: Endpoint, model: type[pydantic.BaseModel] | None = None) -> TypeAdapter[Any]:
-    model = model or ep.response
-    key = f"{ep.name}:{model.__name__}"  # type: ignore[union-attr]
-    if key not in _ADAPTERS:
-        _ADAPTERS[key] = TypeAdapter(list[model] if ep.shape is Shape.ARRAY else model)  # type: ignore[valid-type]
-    return _ADAPTERS[key]
-
-
-def _field(loc: tuple[Any, ...]) -> str:
-    out = ""
-    for part in loc:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out
-
 
 class Client:
     """Speaks the GoMining Partner API for one partner (API key and secret)."""
@@ -218,8 +199,6 @@ class Client:
 
         if self.journal is None:
             return await send()
-        from gmtui.api.reconcile import who, snapshot  # reconcile builds on this client
-
         subject = who(ep.name, params, user)
         before = await snapshot(self, ep.name, params, subject)
         return await self.journal.run(self.scope, subject, ep.name, params, send, before)
@@ -248,7 +227,7 @@ class Client:
             return ep.request.model_validate(dict(params or {})).to_wire()
         except pydantic.ValidationError as exc:
             err = exc.errors()[0]
-            field = _field(err["loc"])
+            field = field_path(err["loc"])
             raise RequestValidationError(
                 f"{field}: {err['msg']}", operation=ep.name, field=field
             ) from None
@@ -341,56 +320,10 @@ class Client:
 
     def parse_body(self, ep: Endpoint, body: bytes, model: type[pydantic.BaseModel] | None = None) -> Any:
         """A stored 200 answer, parsed like a live one."""
-        return self.parse(ep, httpx.Response(200, content=body), model)
+        return parse(ep, httpx.Response(200, content=body), model, self.secrets())
 
     def parse(self, ep: Endpoint, response: httpx.Response, model: type[pydantic.BaseModel] | None = None) -> Any:
-        status = response.status_code
-        text = response.text
-        try:
-            body = wire.loads(response.content) if response.content else None
-        except ValueError:
-            body = None
-            if status < 400:
-                raise UnexpectedResponse("the body is not JSON", operation=ep.name, status=status) from None
-        if status >= 400:
-            raise self._scrubbed(classify(
-                status, body, text, operation=ep.name, signed=ep.auth is Auth.SIGNED, retry_after=_retry_after(response)
-            ))
-        if not 200 <= status < 300:
-            raise UnexpectedResponse(f"HTTP {status}", operation=ep.name, status=status)
-        if not isinstance(body, dict) or "data" not in body:
-            raise UnexpectedResponse("no 'data' in the body", operation=ep.name, field="data", status=status)
-        data = body["data"]
-        if ep.shape is Shape.TRUE:
-            if not isinstance(data, bool):
-                raise UnexpectedResponse("expected true or false", operation=ep.name, field="data", status=status)
-            if not data:
-                raise ApiError("the server answered false: nothing was done", operation=ep.name, status=status)
-            return True
-        if ep.shape is Shape.ARRAY:
-            if not isinstance(data, dict) or "array" not in data:
-                raise UnexpectedResponse("no 'array' in data", operation=ep.name, field="data.array", status=status)
-            data, prefix = data["array"], "data.array"
-        elif ep.shape is Shape.DATED:
-            data, prefix = body, ""
-        else:
-            prefix = "data"
-        try:
-            return _adapter(ep, model).validate_python(data)
-        except pydantic.ValidationError as exc:
-            err = exc.errors()[0]
-            loc = _field(err["loc"])
-            field = f"{prefix}{'' if not loc else ('' if loc.startswith('[') else '.') + loc}" if prefix else loc
-            raise UnexpectedResponse(err["msg"], operation=ep.name, field=field, status=status) from None
-
-    def _scrubbed(self, exc: ApiError) -> ApiError:
-        for secret in self.secrets():
-            if secret and secret in str(exc.args[0]):
-                exc.server_message = exc.server_message.replace(secret, "***")
-                exc.args = (str(exc.args[0]).replace(secret, "***"),)
-        return exc
-
-    # ---- pages ------------------------------------------------------------------------
+        return parse(ep, response, model, self.secrets())
 
     async def fetch_all(
         self,
@@ -437,15 +370,3 @@ class Client:
             offset += size * len(batch)
         return items
 
-
-def _retry_after(response: httpx.Response) -> float | None:
-    value = response.headers.get("Retry-After")
-    if not value:
-        return None
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        try:
-            return max(0.0, parsedate_to_datetime(value).timestamp() - time.time())
-        except (TypeError, ValueError):
-            return None

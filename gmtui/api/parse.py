@@ -1,0 +1,96 @@
+"""Turning an HTTP answer into the catalogue's model or a typed error, never leaking
+a secret into the error's text."""
+
+from __future__ import annotations
+
+import time
+from email.utils import parsedate_to_datetime
+from typing import Any
+
+import httpx
+import pydantic
+from pydantic import TypeAdapter
+
+from gmtui.api import wire
+from gmtui.api.catalogue import Auth, Endpoint, Shape
+from gmtui.api.errors import ApiError, UnexpectedResponse, classify
+
+_ADAPTERS: dict[str, TypeAdapter[Any]] = {}
+
+
+def _adapter(ep: Endpoint, model: type[pydantic.BaseModel] | None = None) -> TypeAdapter[Any]:
+    model = model or ep.response
+    key = f"{ep.name}:{model.__name__}"  # type: ignore[union-attr]
+    if key not in _ADAPTERS:
+        _ADAPTERS[key] = TypeAdapter(list[model] if ep.shape is Shape.ARRAY else model)  # type: ignore[valid-type]
+    return _ADAPTERS[key]
+
+
+def field_path(loc: tuple[Any, ...]) -> str:
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def parse(ep: Endpoint, response: httpx.Response, model: type[pydantic.BaseModel] | None, secrets: list[str]) -> Any:
+    """The answer as the catalogue's model, or a typed error scrubbed of ``secrets``."""
+    status = response.status_code
+    text = response.text
+    try:
+        body = wire.loads(response.content) if response.content else None
+    except ValueError:
+        body = None
+        if status < 400:
+            raise UnexpectedResponse("the body is not JSON", operation=ep.name, status=status) from None
+    if status >= 400:
+        raise _scrubbed(classify(
+            status, body, text, operation=ep.name, signed=ep.auth is Auth.SIGNED, retry_after=_retry_after(response)
+        ), secrets)
+    if not 200 <= status < 300:
+        raise UnexpectedResponse(f"HTTP {status}", operation=ep.name, status=status)
+    if not isinstance(body, dict) or "data" not in body:
+        raise UnexpectedResponse("no 'data' in the body", operation=ep.name, field="data", status=status)
+    data = body["data"]
+    if ep.shape is Shape.TRUE:
+        if not isinstance(data, bool):
+            raise UnexpectedResponse("expected true or false", operation=ep.name, field="data", status=status)
+        if not data:
+            raise ApiError("the server answered false: nothing was done", operation=ep.name, status=status)
+        return True
+    if ep.shape is Shape.ARRAY:
+        if not isinstance(data, dict) or "array" not in data:
+            raise UnexpectedResponse("no 'array' in data", operation=ep.name, field="data.array", status=status)
+        data, prefix = data["array"], "data.array"
+    elif ep.shape is Shape.DATED:
+        data, prefix = body, ""
+    else:
+        prefix = "data"
+    try:
+        return _adapter(ep, model).validate_python(data)
+    except pydantic.ValidationError as exc:
+        err = exc.errors()[0]
+        loc = field_path(err["loc"])
+        field = f"{prefix}{'' if not loc else ('' if loc.startswith('[') else '.') + loc}" if prefix else loc
+        raise UnexpectedResponse(err["msg"], operation=ep.name, field=field, status=status) from None
+
+
+def _scrubbed(exc: ApiError, secrets: list[str]) -> ApiError:
+    for secret in secrets:
+        if secret and secret in str(exc.args[0]):
+            exc.server_message = exc.server_message.replace(secret, "***")
+            exc.args = (str(exc.args[0]).replace(secret, "***"),)
+    return exc
+
+
+def _retry_after(response: httpx.Response) -> float | None:
+    value = response.headers.get("Retry-After")
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        try:
+            return max(0.0, parsedate_to_datetime(value).timestamp() - time.time())
+        except (TypeError, ValueError):
+            return None
