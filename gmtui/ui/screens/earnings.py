@@ -121,7 +121,7 @@ class EarningsScreen(Section):
     def action_custom(self) -> None:
         box = self.query_one("#dates", Input)
         box.display = True
-        box.focus()
+        self.set_focus(box)  # at once, so that keys typed right after "/" land in the box
 
     @on(Input.Submitted, "#dates")
     def dates_given(self, event: Input.Submitted) -> None:

@@ -73,7 +73,7 @@ class MinersScreen(Section):
     def action_filter(self) -> None:
         box = self.query_one("#filter", Input)
         box.display = True
-        box.focus()
+        self.set_focus(box)  # at once, so that keys typed right after "/" land in the box
 
     def action_clear_filter(self) -> None:
         box = self.query_one("#filter", Input)
@@ -99,7 +99,7 @@ class MinersScreen(Section):
         self.query_one("#left").border_title = shown
         if event.row is None or self.data is None:
             facts.update("No miner matches." if table.filter_text else "")
-            spark.data = [0.0]
+            spark.data = []
             return
         nft, name, power, eff, created, earned = event.row
         recent = self.data.recent.get(nft, [])
