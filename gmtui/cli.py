@@ -56,6 +56,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--demo", action="store_true", help="use the embedded sandbox with demo data")
     p.add_argument("--profile", help="profile to use (default: GMTUI_PROFILE, else the active one)")
     p.add_argument("--faults", type=_faults, metavar="SPEC", help="with --demo: " + FAULTS_HELP)
+    p.add_argument("--refresh", type=int, metavar="SECONDS", help="auto-refresh interval of the dashboard (0: off; default: the profile's, 60)")
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
 
     g = sub.add_parser("get", help="print a resource for scripts", description="Print a resource.")
@@ -209,7 +210,7 @@ def _read_secret() -> str:
 def cmd_profile(args: argparse.Namespace) -> int:
     from pydantic import ValidationError
 
-    from gmtui import config
+    from gmtui import config, session
     from gmtui.api.errors import ConfigError
 
     cfg = config.load()
@@ -223,22 +224,11 @@ def cmd_profile(args: argparse.Namespace) -> int:
             err = exc.errors()[0]
             raise ConfigError(f"{'.'.join(map(str, err['loc']))}: {err['msg']}") from None
         if not args.no_check:
-            asyncio.run(_check(profile))
-        from gmtui import keyring_store
-
-        where = f"{config.paths().config_file} (mode 0600)"
-        if not args.no_keyring:
-            try:
-                keyring_store.put(profile.name, secret)
-                profile = profile.model_copy(update={"secret_store": "keyring", "api_secret": None})
-                where = "the system keyring"
-            except keyring_store.Unavailable as exc:
-                where += f"; {exc}"
+            print(f"check: {asyncio.run(session.check_profile(profile))}")
+        where = session.save_profile(profile, secret, keyring=not args.no_keyring)
+        cfg = config.load()
         print(f"API secret kept in {where}")
-        cfg.profiles[profile.name] = profile
-        cfg.active = cfg.active or profile.name
-        path = config.save(cfg)
-        print(f"saved profile {profile.name!r} to {path}{' (active)' if cfg.active == profile.name else ''}")
+        print(f"saved profile {profile.name!r} to {config.paths().config_file}{' (active)' if cfg.active == profile.name else ''}")
     elif args.action == "list":
         if not cfg.profiles:
             print("no profiles; add one with: gmtui profile add NAME --base-url URL --api-key KEY --user ID")
@@ -267,22 +257,6 @@ def cmd_profile(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-async def _check(profile: Any) -> None:
-    """One signed call, so that a wrong key, secret, host or clock shows at once."""
-    from gmtui.api.gomining import GoMiningClient
-
-    async with GoMiningClient(profile.base_url, profile.api_key.get_secret_value(), profile.api_secret) as client:
-        if profile.users:
-            await client.user_stats(profile.users[0])
-            return
-        from gmtui.api.errors import NotFoundError
-
-        try:
-            await client.income_per_th()  # signed, no user needed (its path is assumed)
-        except NotFoundError:
-            await client.collections()  # checks the key only
-
-
 def cmd_tui(args: argparse.Namespace) -> int:
     from gmtui.ui.app import run
 
@@ -290,4 +264,6 @@ def cmd_tui(args: argparse.Namespace) -> int:
 
     if args.faults and not args.demo:
         raise ConfigError("--faults applies to the embedded sandbox: add --demo (or use `gmtui sandbox --faults`)")
-    return run(demo=args.demo, profile=args.profile, faults=args.faults)
+    if args.refresh is not None and args.refresh < 0:
+        raise ConfigError("--refresh takes a number of seconds, 0 or more")
+    return run(demo=args.demo, profile=args.profile, faults=args.faults, refresh_s=args.refresh)

@@ -71,6 +71,8 @@ class Profile(BaseModel):
     """The partner user ids this profile manages; the first is the default."""
     recv_window_ms: int = Field(default=10_000, ge=1, le=60_000)
     """recvWindow sent with signed requests, in milliseconds."""
+    refresh_s: int = Field(default=60, ge=0, le=86_400)
+    """Seconds between automatic refreshes of the dashboard's shown section (0: off)."""
 
     @field_validator("base_url")
     @classmethod
@@ -93,7 +95,7 @@ class Profile(BaseModel):
             body["secret_store"] = "keyring"
         elif self.api_secret is not None:
             body["api_secret"] = self.api_secret.get_secret_value()
-        return {**body, "users": list(self.users), "recv_window_ms": self.recv_window_ms}
+        return {**body, "users": list(self.users), "recv_window_ms": self.recv_window_ms, "refresh_s": self.refresh_s}
 
 
 class Config(BaseModel):

@@ -25,6 +25,7 @@ class Session:
     users: list[str]
     profile: str
     state: object | None = None  # the sandbox State in demo mode
+    refresh_s: int = 60
 
 
 def start_logging(secrets: list[str]) -> None:
@@ -62,7 +63,7 @@ def open_profile(name: str | None = None) -> Session:
         token_store=TokenStore(p.state / f"tokens-{profile.name}.json"),
     )
     start_logging([profile.api_key.get_secret_value(), profile.api_secret.get_secret_value()])
-    return Session(client, list(profile.users), profile.name)
+    return Session(client, list(profile.users), profile.name, refresh_s=profile.refresh_s)
 
 
 def open_demo(faults: object | None = None) -> Session:
@@ -72,3 +73,69 @@ def open_demo(faults: object | None = None) -> Session:
     client = demo_client(state, scope="demo", cache=Cache(), journal=Journal(clock=state.clock))
     start_logging([state.options.api_key, state.options.api_secret])
     return Session(client, list(state.world.users), "demo", state=state)
+
+
+async def check_profile(profile: config.Profile, transport: object | None = None, clock: object | None = None) -> str:
+    """One signed call, so that a wrong key, secret, host or clock shows at once.
+    Returns a remark for a success; raises ConfigError saying what is wrong."""
+    from gmtui.api.errors import (
+        AuthError,
+        ConfigError,
+        GmtuiError,
+        NetworkError,
+        NotFoundError,
+        SignatureError,
+        TimestampError,
+    )
+    from gmtui.api.retry import NO_RETRY
+
+    assert profile.api_secret is not None
+    client = GoMiningClient(
+        profile.base_url, profile.api_key.get_secret_value(), profile.api_secret,
+        recv_window_ms=profile.recv_window_ms, retry=NO_RETRY, timeout=10.0, transport=transport,  # type: ignore[arg-type]
+        **({"clock": clock} if clock else {}),  # type: ignore[arg-type]
+    )
+    try:
+        async with client:
+            if profile.users:
+                await client.user_stats(profile.users[0])
+            else:
+                try:
+                    await client.income_per_th()  # signed, no user needed (its path is assumed)
+                except NotFoundError:
+                    await client.collections()  # checks the key only
+    except SignatureError:
+        raise ConfigError("the API secret does not match this API key: the server refused the signature") from None
+    except TimestampError:
+        raise ConfigError("the server refused the request's time even after syncing: check this computer's clock") from None
+    except AuthError as exc:
+        raise ConfigError(f"the server does not accept this API key ({exc.server_message})") from None
+    except NetworkError as exc:
+        raise ConfigError(f"cannot reach {profile.base_url}: {exc}") from None
+    except NotFoundError:
+        raise ConfigError(f"the key and secret work, but the server does not know partner user {profile.users[0]!r}") from None
+    except GmtuiError as exc:
+        raise ConfigError(f"the check failed: {exc}") from None
+    skew = client.clock_offset_ms / 1000
+    if abs(skew) >= 2:
+        return f"works; this computer's clock is {abs(skew):.0f} s {'behind' if skew > 0 else 'ahead of'} the server's (corrected when signing)"
+    return "works"
+
+
+def save_profile(profile: config.Profile, secret: str, *, keyring: bool = True) -> str:
+    """Save ``profile`` (made active if none is); returns where the secret went."""
+    from gmtui import keyring_store
+
+    where = f"{config.paths().config_file} (mode 0600)"
+    if keyring:
+        try:
+            keyring_store.put(profile.name, secret)
+            profile = profile.model_copy(update={"secret_store": "keyring", "api_secret": None})
+            where = "the system keyring"
+        except keyring_store.Unavailable as exc:
+            where += f"; {exc}"
+    cfg = config.load()
+    cfg.profiles[profile.name] = profile
+    cfg.active = cfg.active or profile.name
+    config.save(cfg)
+    return where

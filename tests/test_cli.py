@@ -108,7 +108,7 @@ def test_profiles_round_trip(capsys, monkeypatch, isolated_home):
 def test_profile_add_checks_credentials_live(capsys, monkeypatch):
     monkeypatch.setenv("GMTUI_API_SECRET", "s")
     code, _, err = run(capsys, "profile", "add", "bad", "--base-url", "http://127.0.0.1:9", "--api-key", "k")
-    assert code == 1 and "cannot connect" in err
+    assert code == 2 and "cannot reach http://127.0.0.1:9" in err
     assert not config.paths().config_file.exists()
 
 

@@ -21,3 +21,14 @@ def test_http_loggers_are_quiet():
     quiet_http_loggers()
     assert logging.getLogger("httpx").getEffectiveLevel() >= logging.WARNING
     assert logging.getLogger("httpcore").getEffectiveLevel() >= logging.WARNING
+
+
+def test_a_short_registered_secret_does_not_wreck_the_log():
+    import logging
+
+    from gmtui.api.logs import RedactingFilter
+
+    f = RedactingFilter(["s", "a-long-secret-value"])
+    record = logging.LogRecord("gmtui", logging.INFO, __file__, 1, "clock offset set; secret a-long-secret-value", None, None)
+    f.filter(record)
+    assert record.msg == "clock offset set; secret ***"

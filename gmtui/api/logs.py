@@ -21,13 +21,19 @@ _PATTERNS = [
 ]
 
 
+# Registered secrets shorter than this are not masked one by one: masking every "s"
+# would wreck the log. Real API keys and secrets are far longer.
+MIN_SECRET_LEN = 6
+
+
 class RedactingFilter(logging.Filter):
     def __init__(self, secrets: list[str] | None = None):
         super().__init__()
-        self.secrets = [s for s in (secrets or []) if s]
+        self.secrets: list[str] = []
+        self.add(*(secrets or []))
 
     def add(self, *secrets: str) -> None:
-        self.secrets += [s for s in secrets if s and s not in self.secrets]
+        self.secrets += [s for s in secrets if len(s or "") >= MIN_SECRET_LEN and s not in self.secrets]
 
     def redact(self, text: str) -> str:
         for secret in self.secrets:

@@ -125,7 +125,7 @@ class GmtuiApp(App[int]):
         await self.client.aclose()
 
 
-def run(demo: bool = False, profile: str | None = None, faults: object | None = None) -> int:
+def run(demo: bool = False, profile: str | None = None, faults: object | None = None, refresh_s: int | None = None) -> int:
     """Start the TUI on the embedded sandbox (demo) or on a configured profile."""
     from gmtui import session
     from gmtui.api.errors import ConfigError
@@ -133,5 +133,6 @@ def run(demo: bool = False, profile: str | None = None, faults: object | None = 
     opened = session.open_demo(faults) if demo else session.open_profile(profile)
     if not opened.users:
         raise ConfigError(f"profile {opened.profile!r} lists no partner users; add one with --user when adding the profile")
-    app = GmtuiApp(opened.client, opened.users, profile=opened.profile)
+    every = opened.refresh_s if refresh_s is None else refresh_s
+    app = GmtuiApp(opened.client, opened.users, profile=opened.profile, refresh_s=every)
     return app.run() or 0
