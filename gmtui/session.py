@@ -92,8 +92,8 @@ async def check_profile(profile: config.Profile, transport: object | None = None
     assert profile.api_secret is not None
     client = GoMiningClient(
         profile.base_url, profile.api_key.get_secret_value(), profile.api_secret,
-        recv_window_ms=profile.recv_window_ms, retry=NO_RETRY, timeout=10.0, transport=transport,  # type: ignore[arg-type]
-        **({"clock": clock} if clock else {}),  # type: ignore[arg-type]
+        recv_window_ms=profile.recv_window_ms, retry=NO_RETRY, timeout=10.0,
+        **({"transport": transport} if transport else {}), **({"clock": clock} if clock else {}),  # type: ignore[arg-type]
     )
     try:
         async with client:

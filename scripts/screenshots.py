@@ -37,6 +37,10 @@ async def shoot(out: Path) -> None:
             await pilot.pause()
             path = app.save_screenshot(filename=f"{name}.svg", path=str(out))
         print(path)
+    app = GmtuiApp(None, [], profile="", refresh_s=0, problem="no profile configured")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        print(app.save_screenshot(filename="login.svg", path=str(out)))
 
 
 if __name__ == "__main__":

@@ -17,6 +17,7 @@ from textual.screen import Screen
 
 from gmtui.api.gomining import GoMiningClient
 from gmtui.ui.screens.help import HelpScreen, key_rows
+from gmtui.ui.screens.login import LoginScreen, Opened
 from gmtui.ui.screens.overview import OverviewScreen
 from gmtui.ui.screens.users import UsersScreen
 
@@ -67,24 +68,41 @@ class GmtuiApp(App[int]):
 
     def __init__(
         self,
-        client: GoMiningClient,
+        client: GoMiningClient | None,
         users: list[str],
         *,
         profile: str,
         clock: Callable[[], float] = time.time,
         refresh_s: float = 60.0,
+        problem: str = "",
         **kwargs: Any,
     ):
+        """Without a client the app starts on the login screen (``problem`` says why)."""
         super().__init__(**kwargs)
-        self.client = client
+        self.client = client  # type: ignore[assignment]
         self.users = users
         self.profile = profile
         self.clock = clock
         self.refresh_s = refresh_s  # auto-refresh of the shown section; 0 turns it off
-        self.set_reactive(GmtuiApp.user, users[0])
+        self.problem = problem
+        self.set_reactive(GmtuiApp.user, users[0] if users else "")
 
     def on_mount(self) -> None:
+        if self.client is None:
+            self.push_screen(LoginScreen(self.problem))
+        else:
+            self.switch_mode("overview")
+
+    def on_opened(self, message: Opened) -> None:
+        opened = message.opened
+        self.client, self.users, self.profile = opened.client, opened.users, opened.profile
+        self.set_reactive(GmtuiApp.user, opened.users[0])
         self.switch_mode("overview")
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if self.client is None and action in ("section", "users"):
+            return False  # nothing to show before logging in
+        return True
 
     def action_section(self, name: str) -> None:
         if self.current_mode != name:
@@ -122,7 +140,8 @@ class GmtuiApp(App[int]):
         yield from super().get_system_commands(screen)
 
     async def on_unmount(self) -> None:
-        await self.client.aclose()
+        if self.client is not None:
+            await self.client.aclose()
 
 
 def run(demo: bool = False, profile: str | None = None, faults: object | None = None, refresh_s: int | None = None) -> int:
@@ -130,9 +149,15 @@ def run(demo: bool = False, profile: str | None = None, faults: object | None = 
     from gmtui import session
     from gmtui.api.errors import ConfigError
 
-    opened = session.open_demo(faults) if demo else session.open_profile(profile)
-    if not opened.users:
-        raise ConfigError(f"profile {opened.profile!r} lists no partner users; add one with --user when adding the profile")
+    try:
+        opened = session.open_demo(faults) if demo else session.open_profile(profile)
+        if not opened.users:
+            raise ConfigError(f"profile {opened.profile!r} lists no partner users; add it again with --user")
+    except ConfigError as exc:
+        if profile:  # asked for by name: say what is wrong with it
+            raise
+        app = GmtuiApp(None, [], profile="", refresh_s=60 if refresh_s is None else refresh_s, problem=str(exc))
+        return app.run() or 0
     every = opened.refresh_s if refresh_s is None else refresh_s
     app = GmtuiApp(opened.client, opened.users, profile=opened.profile, refresh_s=every)
     return app.run() or 0

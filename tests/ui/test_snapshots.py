@@ -27,3 +27,9 @@ def test_section_snapshot(snap_compare, state, section, size):
         await pilot.pause()
 
     assert snap_compare(app, terminal_size=size, run_before=open_section)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_login_snapshot(snap_compare, size):
+    app = GmtuiApp(None, [], profile="", refresh_s=0, problem="no profile configured")
+    assert snap_compare(app, terminal_size=size)
