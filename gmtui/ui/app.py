@@ -100,9 +100,7 @@ class GmtuiApp(App[int]):
         self.switch_mode("overview")
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if self.client is None and action in ("section", "users"):
-            return False  # nothing to show before logging in
-        return True
+        return not (self.client is None and action in ("section", "users"))  # nothing to show before logging in
 
     def action_section(self, name: str) -> None:
         if self.current_mode != name:
