@@ -100,13 +100,23 @@ def _segwit_decode(address: str) -> tuple[int, bytes]:
 
 def validate(address: str) -> str:
     """Return the kind of a valid mainnet address, else raise AddressError."""
+    return _decode(address)[0]
+
+
+def script_pubkey(address: str) -> bytes:
+    """The output script a valid mainnet address pays to (raises AddressError)."""
+    return _decode(address)[1]
+
+
+def _decode(address: str) -> tuple[str, bytes]:
     if not address or address != address.strip():
         raise AddressError("empty or padded address")
     if address[:3].lower() == "bc1":
         version, program = _segwit_decode(address)
+        script = bytes([0x50 + version if version else 0, len(program)]) + program
         if version == 0:
-            return "p2wpkh" if len(program) == 20 else "p2wsh"
-        return "p2tr" if version == 1 and len(program) == 32 else f"witness-v{version}"
+            return ("p2wpkh" if len(program) == 20 else "p2wsh"), script
+        return ("p2tr" if version == 1 and len(program) == 32 else f"witness-v{version}"), script
     if address[0] in "13":
         raw = _b58decode(address)
         if len(raw) != 25:
@@ -115,9 +125,9 @@ def validate(address: str) -> str:
         if hashlib.sha256(hashlib.sha256(payload).digest()).digest()[:4] != checksum:
             raise AddressError("bad checksum")
         if payload[0] == 0x00:
-            return "p2pkh"
+            return "p2pkh", b"\x76\xa9\x14" + payload[1:] + b"\x88\xac"
         if payload[0] == 0x05:
-            return "p2sh"
+            return "p2sh", b"\xa9\x14" + payload[1:] + b"\x87"
         raise AddressError("unknown version byte")
     raise AddressError("not a mainnet Bitcoin address")
 
