@@ -1,7 +1,7 @@
 """Command line: the TUI, the demo, the sandbox server, profiles and `get`.
 
-Exit codes: 0 ok, 1 API or network error, 2 usage or configuration error, 3 a money
-move whose outcome is unknown.
+Exit codes: 0 ok, 1 API or network error, 2 usage or configuration error (and a money
+move refused by a check before sending), 3 a money move whose outcome is unknown.
 """
 
 from __future__ import annotations
@@ -56,6 +56,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--demo", action="store_true", help="use the embedded sandbox with demo data")
     p.add_argument("--profile", help="profile to use (default: GMTUI_PROFILE, else the active one)")
     p.add_argument("--faults", type=_faults, metavar="SPEC", help="with --demo: " + FAULTS_HELP)
+    p.add_argument("--read-only", action="store_true", help="refuse every money move")
     p.add_argument("--refresh", type=int, metavar="SECONDS", help="auto-refresh interval of the dashboard (0: off; default: the profile's, 60)")
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
 
@@ -89,6 +90,9 @@ def parser() -> argparse.ArgumentParser:
     j.add_argument("--profile", default=argparse.SUPPRESS, help="profile to use")
     rc = sub.add_parser("reconcile", help="settle unknown money moves by checking the server's state")
     rc.add_argument("--profile", default=argparse.SUPPRESS, help="profile to use")
+    from gmtui.cli_money import add_parsers
+
+    add_parsers(sub)
 
     pr = sub.add_parser("profile", help="manage connection profiles")
     psub = pr.add_subparsers(dest="action", metavar="ACTION", required=True)
@@ -111,6 +115,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     from gmtui.api.errors import ApiError, ConfigError, GmtuiError, NetworkError, OutcomeUnknown, UnexpectedResponse
     from gmtui.api.logs import quiet_http_loggers
+    from gmtui.api.moves import MoveRefused
 
     quiet_http_loggers()  # httpx logs full URLs, signatures included
 
@@ -121,7 +126,7 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_sandbox(args)
         if args.command == "profile":
             return cmd_profile(args)
-        if args.command in ("journal", "reconcile"):
+        if args.command in ("journal", "reconcile", "wallet", "withdraw", "upgrade", "buy", "transfer"):
             from gmtui import cli_money
 
             return asyncio.run(cli_money.COMMANDS[args.command](args))
@@ -132,6 +137,9 @@ def main(argv: list[str] | None = None) -> int:
     except OutcomeUnknown as exc:
         print(f"gmtui: {exc}", file=sys.stderr)
         return EXIT_UNKNOWN
+    except MoveRefused as exc:
+        print(f"gmtui: refused, nothing was sent: {exc}", file=sys.stderr)
+        return EXIT_USAGE
     except (ApiError, NetworkError, UnexpectedResponse) as exc:
         print(f"gmtui: {exc}", file=sys.stderr)
         return EXIT_USAGE if getattr(exc, "status", 0) is None and isinstance(exc, ApiError) else EXIT_API

@@ -73,6 +73,8 @@ class Profile(BaseModel):
     """recvWindow sent with signed requests, in milliseconds."""
     refresh_s: int = Field(default=60, ge=0, le=86_400)
     """Seconds between automatic refreshes of the dashboard's shown section (0: off)."""
+    read_only: bool = False
+    """Refuse every money move (withdrawals, binding, upgrades, purchases, transfers)."""
 
     @field_validator("base_url")
     @classmethod
@@ -95,7 +97,8 @@ class Profile(BaseModel):
             body["secret_store"] = "keyring"
         elif self.api_secret is not None:
             body["api_secret"] = self.api_secret.get_secret_value()
-        return {**body, "users": list(self.users), "recv_window_ms": self.recv_window_ms, "refresh_s": self.refresh_s}
+        return {**body, "users": list(self.users), "recv_window_ms": self.recv_window_ms, "refresh_s": self.refresh_s,
+                "read_only": self.read_only}
 
 
 class Config(BaseModel):

@@ -26,6 +26,7 @@ class Session:
     profile: str
     state: object | None = None  # the sandbox State in demo mode
     refresh_s: int = 60
+    read_only: bool = False
 
 
 def start_logging(secrets: list[str]) -> None:
@@ -63,7 +64,7 @@ def open_profile(name: str | None = None) -> Session:
         token_store=TokenStore(p.state / f"tokens-{profile.name}.json"),
     )
     start_logging([profile.api_key.get_secret_value(), profile.api_secret.get_secret_value()])
-    return Session(client, list(profile.users), profile.name, refresh_s=profile.refresh_s)
+    return Session(client, list(profile.users), profile.name, refresh_s=profile.refresh_s, read_only=profile.read_only)
 
 
 def open_demo(faults: object | None = None) -> Session:

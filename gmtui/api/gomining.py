@@ -83,6 +83,12 @@ class GoMiningClient(Client):
     async def payment_success(self, user_id: int, external_id: str) -> bool:
         return await self.call("payment.success", {"userId": user_id, "externalId": external_id})
 
+    async def buy(self, user_id: int, collection_id: int, external_id: str) -> m.PaymentInit:
+        """A purchase: the payment, then its confirmation, both with the same externalId."""
+        payment = await self.payment_init(user_id, collection_id, external_id)
+        await self.payment_success(user_id, external_id)
+        return payment
+
     # ---- income
     async def income_per_th_c2s(self, user: str) -> m.IncomePerTh:
         return await self.call("income_per_th.c2s", user=user)

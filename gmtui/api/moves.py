@@ -1,0 +1,220 @@
+"""Money moves, planned before they are sent: every check a partner would expect,
+with the cost and the outcome spelled out. The CLI and the dashboard both show a
+plan, ask for confirmation, then call ``execute``; the client journals the move and
+sends it once (see journal.py). No UI here.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from dataclasses import dataclass, field
+from decimal import ROUND_DOWN, Decimal, InvalidOperation
+from typing import Any, Literal
+
+from gmtui.api import btc as btc_address
+from gmtui.api.errors import GmtuiError, NotFoundError
+from gmtui.api.figures import SAT, btc, usd
+from gmtui.api.gomining import GoMiningClient
+from gmtui.api.journal import UNKNOWN
+
+
+class MoveRefused(GmtuiError):
+    """A money move that fails a check before anything is sent."""
+
+
+class ReadOnly(MoveRefused):
+    hint = "the profile or the command line asks for read-only mode"
+
+
+def parse_amount(text: str) -> Decimal:
+    """A positive BTC amount with at most 8 decimals, exactly as typed."""
+    try:
+        amount = Decimal(text.strip())
+    except (InvalidOperation, AttributeError):
+        raise MoveRefused(f"{text!r} is not an amount (write it like 0.0015)") from None
+    if not amount.is_finite() or amount <= 0:
+        raise MoveRefused("the amount must be more than 0")
+    if amount != amount.quantize(SAT, rounding=ROUND_DOWN):
+        raise MoveRefused("BTC amounts have at most 8 decimals")
+    return amount
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What a move will do; ``lines`` are shown before asking for confirmation."""
+
+    operation: str
+    user: str
+    lines: list[tuple[str, str]]
+    call: tuple[str, dict[str, Any]] = field(repr=False, default=("", {}))  # GoMiningClient method, kwargs
+
+    def summary(self) -> str:
+        width = max(len(k) for k, _ in self.lines)
+        return "\n".join(f"{k.ljust(width)}  {v}" for k, v in self.lines)
+
+
+async def execute(client: GoMiningClient, plan: Plan, *, read_only: bool = False) -> Any:
+    if read_only:
+        raise ReadOnly(f"{plan.operation} is a money move and this session is read-only")
+    method, kwargs = plan.call
+    return await getattr(client, method)(**kwargs)
+
+
+# ---- wallet binding ------------------------------------------------------------------
+
+
+async def plan_bind(client: GoMiningClient, user: str, address: str) -> Plan:
+    address = address.strip()
+    try:
+        kind = btc_address.validate(address)
+    except btc_address.AddressError as exc:
+        raise MoveRefused(f"{address!r} is not a mainnet Bitcoin address: {exc}") from None
+    wallets = await client.fetch_all("wallet.list.s2s", {"partnerUserId": user})
+    if any(w.address == address for w in wallets):
+        raise MoveRefused(f"{address} is already bound to {user!r}")
+    return Plan("wallet.bind.s2s", user, [("Bind wallet", address), ("Kind", kind), ("User", user)],
+                ("bind_wallet", {"user": user, "address": address}))
+
+
+# ---- withdrawals ---------------------------------------------------------------------
+
+
+async def plan_withdrawal(client: GoMiningClient, user: str, address: str, amount: Decimal, *, fast: bool) -> Plan:
+    wallets, totals, terms = await asyncio.gather(
+        client.fetch_all("wallet.list.s2s", {"partnerUserId": user}), client.income_totals(user), client.commission(user)
+    )
+    if address not in {w.address for w in wallets}:
+        raise MoveRefused(f"{address} is not a wallet bound to {user!r}; bind it first (gmtui wallet bind)")
+    if amount > totals.on_balance_amount:
+        raise MoveRefused(f"{btc(amount)} BTC is more than the {btc(totals.on_balance_amount)} BTC on balance")
+    if amount < terms.income_withdraw_min_value:
+        raise MoveRefused(f"{btc(amount)} BTC is below the minimum of {btc(terms.income_withdraw_min_value)} BTC")
+    fee = (amount * terms.income_withdraw_commission).quantize(SAT) if fast else Decimal(0)
+    lines = [
+        ("Withdraw", f"{btc(amount)} BTC"),
+        ("Speed", f"fast (commission {terms.income_withdraw_commission * 100:g}%)" if fast else "24 h (no commission)"),
+        ("Fee", f"{btc(fee)} BTC"),
+        ("You receive", f"{btc(amount - fee)} BTC"),
+        ("To", address),
+        ("User", user),
+        ("Balance after", f"{btc(totals.on_balance_amount - amount)} BTC"),
+    ]
+    return Plan("withdraw.create_fast" if fast else "withdraw.create_24h", user, lines,
+                ("withdraw", {"user": user, "address": address, "amount": amount, "fast": fast}))
+
+
+# ---- upgrades ------------------------------------------------------------------------
+
+Kind = Literal["power", "efficiency"]
+
+
+@dataclass(frozen=True)
+class WhatIf:
+    price_usd: Decimal
+    net_now_btc: Decimal
+    net_after_btc: Decimal
+    payback_days: Decimal | None  # None: never pays back
+    break_even_btc_usd: Decimal  # BTC price below which the upgraded miner earns nothing net
+
+    @property
+    def extra_btc(self) -> Decimal:
+        return self.net_after_btc - self.net_now_btc
+
+
+def miner_net(power: Decimal, eff: Decimal, per_th: Any, discount: Decimal) -> tuple[Decimal, Decimal]:
+    """(net BTC per day, fees USD per day) of one miner, by GoMining's formula."""
+    fees_usd = (eff * power * 24 / 1000 * per_th.kwh + power * per_th.service_cost) * (1 - discount)
+    gross = per_th.income_per_th * power
+    return (gross - fees_usd / per_th.btc_rate).quantize(SAT), fees_usd
+
+
+def what_if(power: Decimal, eff: Decimal, new_power: Decimal, new_eff: Decimal, price: Decimal, per_th: Any, discount: Decimal) -> WhatIf:
+    now, _ = miner_net(power, eff, per_th, discount)
+    after, fees_after = miner_net(new_power, new_eff, per_th, discount)
+    extra_usd = (after - now) * per_th.btc_rate
+    payback = (price / extra_usd).quantize(Decimal("0.1")) if extra_usd > 0 else None
+    gross_btc = per_th.income_per_th * new_power
+    break_even = (fees_after / gross_btc).quantize(Decimal("0.01")) if gross_btc else Decimal(0)
+    return WhatIf(price, now, after, payback, break_even)
+
+
+async def plan_upgrade(client: GoMiningClient, user: str, nft_id: int, kind: Kind, target: Decimal) -> tuple[Plan, WhatIf]:
+    miners, per_th, stats = await asyncio.gather(
+        client.fetch_all("nft.get_my.s2s", {"partnerUserId": user}), client.income_per_th_c2s(user), client.user_stats(user)
+    )
+    miner = next((m for m in miners if m.id == nft_id), None)
+    if miner is None:
+        raise MoveRefused(f"miner {nft_id} is not one of {user!r}'s miners")
+    current = miner.power if kind == "power" else miner.energy_efficiency
+    if kind == "power" and target <= current:
+        raise MoveRefused(f"a power upgrade goes above the current {current} TH/s")
+    if kind == "efficiency" and target >= current:
+        raise MoveRefused(f"an efficiency upgrade goes below the current {current} W/TH")
+    try:
+        price = (await client.upgrade_price(kind, nft_id, current, target)).price
+    except NotFoundError as exc:
+        raise MoveRefused(f"no price for this upgrade: {exc}") from None
+    new_power, new_eff = (target, miner.energy_efficiency) if kind == "power" else (miner.power, target)
+    wi = what_if(miner.power, miner.energy_efficiency, new_power, new_eff, price, per_th, stats.stats.discount)
+    unit = "TH/s" if kind == "power" else "W/TH"
+    lines = [
+        ("Upgrade", f"{miner.name}: {current} → {target} {unit}"),
+        ("Price", usd(price)),
+        ("Net per day now", f"{btc(wi.net_now_btc)} BTC"),
+        ("Net per day after", f"{btc(wi.net_after_btc)} BTC (+{btc(wi.extra_btc)})"),
+        ("Payback", f"{wi.payback_days} days" if wi.payback_days is not None else "never at today's figures"),
+        ("Break-even BTC price", usd(wi.break_even_btc_usd)),
+    ]
+    return Plan("upgrade.create", user, lines, ("upgrade_create", {"kind": kind, "nft_id": nft_id, "from_value": current, "to_value": target})), wi
+
+
+# ---- purchases and transfers ---------------------------------------------------------
+
+
+async def plan_purchase(client: GoMiningClient, user: str, collection_id: int, external_id: str | None = None) -> Plan:
+    collections, stats = await asyncio.gather(client.collections(), client.user_stats(user))
+    chosen = next((c for c in collections if c.id == collection_id), None)
+    if chosen is None:
+        raise MoveRefused(f"no collection {collection_id}; see: gmtui get collections")
+    user_id = stats.user.id
+    external_id = external_id or pending_external_id(client, user_id, collection_id) or f"gmtui-{uuid.uuid4()}"
+    lines = [
+        ("Buy", f"collection {collection_id}: {chosen.power} TH/s at {chosen.energy_efficiency} W/TH"),
+        ("Price", usd(chosen.value)),
+        ("Annual ROI", f"{chosen.annual_roi}% (fees {usd(chosen.electricity_cost + chosen.service_cost)}/TH/day)"),
+        ("User", f"{user} (id {user_id})"),
+        ("Payment id", external_id),
+    ]
+    return Plan("payment.init", user, lines, ("buy", {"user_id": user_id, "collection_id": collection_id, "external_id": external_id}))
+
+
+def pending_external_id(client: GoMiningClient, user_id: int, collection_id: int) -> str | None:
+    """The payment id of an earlier purchase of the same collection that may have reached
+    the server: retries reuse it, so the server sees the same payment again."""
+    if client.journal is None:
+        return None
+    for entry in client.journal.entries(limit=200):
+        p = entry.params
+        same = p.get("userId") == user_id and p.get("nftCollectionId") == collection_id
+        if entry.operation == "payment.init" and same and entry.outcome == UNKNOWN:
+            return str(p.get("externalId"))
+    return None
+
+
+async def plan_transfer(client: GoMiningClient, user: str, nft_id: int, to_user: str) -> Plan:
+    if to_user == user:
+        raise MoveRefused("the miner already belongs to this user")
+    miners, target = await asyncio.gather(
+        client.fetch_all("nft.get_my.s2s", {"partnerUserId": user}), client.user_stats(to_user)
+    )
+    miner = next((m for m in miners if m.id == nft_id), None)
+    if miner is None:
+        raise MoveRefused(f"miner {nft_id} is not one of {user!r}'s miners")
+    lines = [
+        ("Transfer", f"{miner.name} ({miner.power} TH/s, {miner.energy_efficiency} W/TH)"),
+        ("From", user),
+        ("To", f"{to_user} (has {target.stats.nfts_count} miner{'' if target.stats.nfts_count == 1 else 's'} now)"),
+        ("Note", "future income goes to the new owner from today"),
+    ]
+    return Plan("nft.transfer", user, lines, ("transfer", {"user": user, "nft_id": nft_id, "to_user": to_user}))
