@@ -57,6 +57,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--profile", help="profile to use (default: GMTUI_PROFILE, else the active one)")
     p.add_argument("--faults", type=_faults, metavar="SPEC", help="with --demo: " + FAULTS_HELP)
     p.add_argument("--read-only", action="store_true", help="refuse every money move")
+    p.add_argument("--presenter", action="store_true", help="start the dashboard with balances and amounts hidden")
     p.add_argument("--refresh", type=int, metavar="SECONDS", help="auto-refresh interval of the dashboard (0: off; default: the profile's, 60)")
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
 
@@ -274,4 +275,5 @@ def cmd_tui(args: argparse.Namespace) -> int:
         raise ConfigError("--faults applies to the embedded sandbox: add --demo (or use `gmtui sandbox --faults`)")
     if args.refresh is not None and args.refresh < 0:
         raise ConfigError("--refresh takes a number of seconds, 0 or more")
-    return run(demo=args.demo, profile=args.profile, faults=args.faults, refresh_s=args.refresh)
+    return run(demo=args.demo, profile=args.profile, faults=args.faults, refresh_s=args.refresh,
+               read_only=args.read_only, presenter=args.presenter)

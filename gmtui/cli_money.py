@@ -5,26 +5,12 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-from gmtui.api.journal import UNKNOWN, Entry
+from gmtui.api.journal import UNKNOWN
 
 EXIT_OK, EXIT_UNKNOWN = 0, 3
-
-
-def entry_row(e: Entry) -> dict[str, Any]:
-    return {
-        "id": e.id,
-        "at": datetime.fromtimestamp(e.at, UTC).strftime("%Y-%m-%d %H:%M:%S"),
-        "user": e.user,
-        "operation": e.operation,
-        "amount": e.amount,
-        "destination": e.destination,
-        "outcome": e.outcome,
-        "detail": e.detail,
-    }
 
 
 def _open(args: argparse.Namespace) -> Any:
@@ -43,7 +29,7 @@ async def cmd_journal(args: argparse.Namespace) -> int:
         assert client.journal is not None
         entries = client.journal.entries(outcome=UNKNOWN if args.unknown else None, limit=args.limit)
     fmt = args.format or ("table" if sys.stdout.isatty() else "json")
-    sys.stdout.write(render([entry_row(e) for e in entries], fmt))
+    sys.stdout.write(render([e.row() for e in entries], fmt))
     return EXIT_OK
 
 

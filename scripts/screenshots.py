@@ -20,7 +20,10 @@ from gmtui.sandbox import Options, State, demo_client  # noqa: E402
 from gmtui.ui.app import GmtuiApp  # noqa: E402
 
 NOW = datetime(2026, 11, 21, 12, 0, tzinfo=UTC).timestamp()
-SHOTS = {"overview": "1", "miners": "2", "earnings": "3", "wallets": "4", "help": "?", "users": "u"}
+SHOTS = {
+    "overview": "1", "miners": "2", "earnings": "3", "wallets": "4", "withdraw": "5", "upgrades": "6",
+    "shop": "7", "journal": "8", "help": "?", "users": "u",
+}
 
 
 async def shoot(out: Path) -> None:

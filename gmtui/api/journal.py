@@ -18,6 +18,7 @@ import sqlite3
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -64,6 +65,19 @@ class Entry:
     detail: str
     before: dict[str, Any]
     settled_at: float | None
+
+    def row(self) -> dict[str, Any]:
+        """The entry as printed by `gmtui journal` and exported by the dashboard."""
+        return {
+            "id": self.id,
+            "at": datetime.fromtimestamp(self.at, UTC).strftime("%Y-%m-%d %H:%M:%S"),
+            "user": self.user,
+            "operation": self.operation,
+            "amount": self.amount,
+            "destination": self.destination,
+            "outcome": self.outcome,
+            "detail": self.detail,
+        }
 
     @property
     def amount(self) -> str:

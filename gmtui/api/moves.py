@@ -218,3 +218,47 @@ async def plan_transfer(client: GoMiningClient, user: str, nft_id: int, to_user:
         ("Note", "future income goes to the new owner from today"),
     ]
     return Plan("nft.transfer", user, lines, ("transfer", {"user": user, "nft_id": nft_id, "to_user": to_user}))
+
+
+@dataclass(frozen=True)
+class Candidate:
+    nft_id: int
+    name: str
+    kind: Kind
+    current: Decimal
+    target: Decimal
+    what_if: WhatIf
+
+
+def candidate_targets(power: Decimal, eff: Decimal) -> list[tuple[Kind, Decimal]]:
+    """The upgrades the fleet view prices for a miner: 5 W/TH better (not below 15),
+    and half as much power again."""
+    out: list[tuple[Kind, Decimal]] = []
+    if eff > 15:
+        out.append(("efficiency", max(Decimal(15), eff - 5)))
+    out.append(("power", (power * Decimal("1.5")).to_integral_value() if power >= 2 else power + 1))
+    return out
+
+
+async def fleet_upgrades(client: GoMiningClient, user: str, concurrency: int = 8) -> list[Candidate]:
+    """Every miner's candidate upgrades, priced by the API, best payback first
+    (upgrades that never pay back at today's figures last)."""
+    miners, per_th, stats = await asyncio.gather(
+        client.fetch_all("nft.get_my.s2s", {"partnerUserId": user}), client.income_per_th_c2s(user), client.user_stats(user)
+    )
+    gate = asyncio.Semaphore(concurrency)
+
+    async def price(miner: Any, kind: Kind, target: Decimal) -> Candidate | None:
+        current = miner.power if kind == "power" else miner.energy_efficiency
+        async with gate:
+            try:
+                cost = (await client.upgrade_price(kind, miner.id, current, target)).price
+            except GmtuiError:
+                return None  # not offered for this miner
+        new_power, new_eff = (target, miner.energy_efficiency) if kind == "power" else (miner.power, target)
+        wi = what_if(miner.power, miner.energy_efficiency, new_power, new_eff, cost, per_th, stats.stats.discount)
+        return Candidate(miner.id, miner.name, kind, current, target, wi)
+
+    found = await asyncio.gather(*(price(m, k, t) for m in miners for k, t in candidate_targets(m.power, m.energy_efficiency)))
+    ranked = [c for c in found if c is not None]
+    return sorted(ranked, key=lambda c: (c.what_if.payback_days is None, c.what_if.payback_days or 0))

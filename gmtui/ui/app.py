@@ -39,6 +39,10 @@ SECTIONS: dict[str, Any] = {
     "miners": _lazy("miners", "MinersScreen", "Miners"),
     "earnings": _lazy("earnings", "EarningsScreen", "Earnings"),
     "wallets": _lazy("wallets", "WalletsScreen", "Wallets"),
+    "withdraw": _lazy("withdraw", "WithdrawScreen", "Withdraw"),
+    "upgrades": _lazy("upgrades", "UpgradesScreen", "Upgrades"),
+    "shop": _lazy("shop", "ShopScreen", "Shop"),
+    "journal": _lazy("journal", "JournalScreen", "Journal"),
 }
 
 
@@ -60,6 +64,7 @@ class GmtuiApp(App[int]):
         Binding("u", "users", "Users", id="users"),
         Binding("question_mark,f1", "help", "Help", id="help"),
         Binding("t", "next_theme", "Theme", show=False, id="theme"),
+        Binding("p", "presenter", "Presenter", show=False, id="presenter"),
         Binding("q", "quit", "Quit", id="quit"),
     ]
     THEMES = ("textual-dark", "textual-light", "ansi-dark", "ansi-light", "nord", "gruvbox")
@@ -75,6 +80,8 @@ class GmtuiApp(App[int]):
         clock: Callable[[], float] = time.time,
         refresh_s: float = 60.0,
         problem: str = "",
+        read_only: bool = False,
+        presenter: bool = False,
         **kwargs: Any,
     ):
         """Without a client the app starts on the login screen (``problem`` says why)."""
@@ -85,6 +92,8 @@ class GmtuiApp(App[int]):
         self.clock = clock
         self.refresh_s = refresh_s  # auto-refresh of the shown section; 0 turns it off
         self.problem = problem
+        self.read_only = read_only  # every money move refused, visibly
+        self.presenter = presenter  # balances and amounts hidden for screen sharing
         self.set_reactive(GmtuiApp.user, users[0] if users else "")
 
     def on_mount(self) -> None:
@@ -96,6 +105,7 @@ class GmtuiApp(App[int]):
     def on_opened(self, message: Opened) -> None:
         opened = message.opened
         self.client, self.users, self.profile = opened.client, opened.users, opened.profile
+        self.read_only = self.read_only or opened.read_only
         self.set_reactive(GmtuiApp.user, opened.users[0])
         self.switch_mode("overview")
 
@@ -120,6 +130,14 @@ class GmtuiApp(App[int]):
         title = getattr(self.screen, "TITLE", "") or self.current_mode
         self.push_screen(HelpScreen(title, key_rows(self.screen)))
 
+    def action_presenter(self) -> None:
+        self.presenter = not self.presenter
+        self.notify("Presenter mode: balances and amounts hidden" if self.presenter else "Presenter mode off")
+        screen = self.screen
+        if getattr(screen, "last", None) is not None:
+            screen.show(screen.last)  # type: ignore[attr-defined]
+            screen._title()  # type: ignore[attr-defined]
+
     def action_next_theme(self) -> None:
         names = [t for t in self.THEMES if t in self.available_themes]
         current = names.index(self.theme) if self.theme in names else -1
@@ -142,7 +160,10 @@ class GmtuiApp(App[int]):
             await self.client.aclose()
 
 
-def run(demo: bool = False, profile: str | None = None, faults: object | None = None, refresh_s: int | None = None) -> int:
+def run(
+    demo: bool = False, profile: str | None = None, faults: object | None = None, refresh_s: int | None = None,
+    read_only: bool = False, presenter: bool = False,
+) -> int:
     """Start the TUI on the embedded sandbox (demo) or on a configured profile."""
     from gmtui import session
     from gmtui.api.errors import ConfigError
@@ -154,8 +175,10 @@ def run(demo: bool = False, profile: str | None = None, faults: object | None = 
     except ConfigError as exc:
         if profile:  # asked for by name: say what is wrong with it
             raise
-        app = GmtuiApp(None, [], profile="", refresh_s=60 if refresh_s is None else refresh_s, problem=str(exc))
+        app = GmtuiApp(None, [], profile="", refresh_s=60 if refresh_s is None else refresh_s, problem=str(exc),
+                       read_only=read_only, presenter=presenter)
         return app.run() or 0
     every = opened.refresh_s if refresh_s is None else refresh_s
-    app = GmtuiApp(opened.client, opened.users, profile=opened.profile, refresh_s=every)
+    app = GmtuiApp(opened.client, opened.users, profile=opened.profile, refresh_s=every,
+                   read_only=read_only or opened.read_only, presenter=presenter)
     return app.run() or 0

@@ -10,7 +10,10 @@ from gmtui.sandbox import demo_client
 from gmtui.ui.app import GmtuiApp
 
 SIZES = [(80, 24), (120, 40)]
-SECTIONS = {"overview": "1", "miners": "2", "earnings": "3", "wallets": "4", "help": "?", "users": "u"}
+SECTIONS = {
+    "overview": "1", "miners": "2", "earnings": "3", "wallets": "4", "withdraw": "5", "upgrades": "6",
+    "shop": "7", "journal": "8", "help": "?", "users": "u",
+}
 
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
@@ -33,3 +36,23 @@ def test_section_snapshot(snap_compare, state, section, size):
 def test_login_snapshot(snap_compare, size):
     app = GmtuiApp(None, [], profile="", refresh_s=0, problem="no profile configured")
     assert snap_compare(app, terminal_size=size)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_confirm_modal_snapshot(snap_compare, state, size, monkeypatch):
+    import uuid
+
+    monkeypatch.setattr("gmtui.api.moves.uuid.uuid4", lambda: uuid.UUID(int=42))  # the payment id is random
+    app = GmtuiApp(demo_client(state), list(state.world.users), profile="demo", clock=state.clock, refresh_s=0)
+
+    async def review(pilot):
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.press("7")
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.press("enter")  # the buy worker now waits on the modal: do not wait for workers
+        for _ in range(5):
+            await pilot.pause(0.05)
+
+    assert snap_compare(app, terminal_size=size, run_before=review)

@@ -6,14 +6,17 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Input, Sparkline, Static
 
 from gmtui.api.figures import btc
+from gmtui.api.moves import plan_transfer
 from gmtui.api.views import Fleet, fleet
+from gmtui.ui.screens.ask import AskChoice
+from gmtui.ui.screens.confirm import run_move
 from gmtui.ui.screens.section import Section
 from gmtui.ui.widgets.vtable import Column, VirtualTable
 
@@ -41,7 +44,11 @@ def matches(row: tuple[Any, ...], text: str) -> bool:
 class MinersScreen(Section):
     CSS_PATH = "miners.tcss"
     TITLE = "Miners"
-    BINDINGS = [Binding("slash", "filter", "Filter", id="filter"), Binding("escape", "clear_filter", "Clear", show=False)]
+    BINDINGS = [
+        Binding("slash", "filter", "Filter", id="filter"),
+        Binding("escape", "clear_filter", "Clear", show=False),
+        Binding("t", "transfer", "Transfer…", id="miners.transfer"),
+    ]
 
     def body(self) -> ComposeResult:
         with Horizontal(id="split"):
@@ -81,6 +88,17 @@ class MinersScreen(Section):
         box.display = False
         self.query_one(VirtualTable).set_filter("")
         self.query_one(VirtualTable).focus()
+
+    @work(exclusive=True, group="transfer")
+    async def action_transfer(self) -> None:
+        row = self.query_one(VirtualTable).current
+        others = [u for u in self.app.users if u != self.app.user]
+        if row is None or not others:
+            self.notify("Pick a miner, and have another partner user to give it to.", severity="warning")
+            return
+        to_user = await self.app.push_screen_wait(AskChoice(f"Transfer {row[1]} to", others))
+        if to_user and await run_move(self, plan_transfer(self.app.client, self.app.user, int(row[0]), to_user)) in ("ok", "unknown"):
+            self.action_refresh()
 
     @on(Input.Changed, "#filter")
     def filter_changed(self, event: Input.Changed) -> None:

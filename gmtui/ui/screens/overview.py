@@ -12,11 +12,12 @@ from textual.app import ComposeResult
 from textual.containers import Grid
 from textual.widgets import Sparkline, Static
 
-from gmtui.api.figures import btc, daily_estimate, usd
+from gmtui.api.figures import btc as btc_text
+from gmtui.api.figures import daily_estimate, usd
 from gmtui.api.models import DailyIncome
 from gmtui.api.resources import Overview, Query, overview
 from gmtui.api.views import earnings, today
-from gmtui.ui.screens.section import Section
+from gmtui.ui.screens.section import MASK, Section, masked
 
 
 @dataclass(frozen=True)
@@ -66,6 +67,7 @@ class OverviewScreen(Section):
         return OverviewData(ov, days)
 
     def show(self, data: OverviewData) -> None:
+        btc = masked(self.app, btc_text)
         d = data.overview
         stats, totals, per_th = d.stats.stats, d.totals, d.per_th
         est = daily_estimate(stats, per_th)
@@ -76,7 +78,9 @@ class OverviewScreen(Section):
             f"Efficiency   {stats.avg_energy_efficiency} W/TH\n"
             f"Wallets      {stats.wallets_count}"
         )
-        money = f"{est.gross_usd:,.2f}", f"-{est.fees_usd:,.2f}", f"{est.net_usd:,.2f}"
+        money = (f"{est.gross_usd:,.2f}", f"-{est.fees_usd:,.2f}", f"{est.net_usd:,.2f}")
+        if getattr(self.app, "presenter", False):
+            money = (MASK,) * 3
         w = max(len(x) for x in money)
         self.query_one("#daily", Tile).update(
             f"{'BTC':>17}  {'USD':>{w}}\n"
@@ -93,7 +97,7 @@ class OverviewScreen(Section):
             f"On balance  {btc(totals.on_balance_amount):>10}\n"
             f"Withdrawn   {btc(totals.withdrawn_amount):>10}\n"
             f"Last day    {btc(last) if last is not None else '-':>10}\n"
-            f"GMT balance {gmt:>10,.2f}"
+            f"GMT balance {masked(self.app, lambda g: f'{g:,.2f}')(gmt):>10}"
         )
         gmt_rate = rates.get("GOMINING")
         self.query_one("#market", Tile).update(

@@ -35,11 +35,22 @@ class Failed(Message):
     error: str
 
 
+MASK = "•••••••"
+
+
+def masked(app: Any, fmt: Any) -> Any:
+    """``fmt``, or a mask in presenter mode (balances and amounts hidden)."""
+    return (lambda *_: MASK) if getattr(app, "presenter", False) else fmt
+
+
 class Section(Screen[None]):
     """A screen of the dashboard; subclasses give ``body``, ``fetch`` and ``show``."""
 
     TITLE: ClassVar[str] = ""
-    BINDINGS = [Binding("r", "refresh", "Refresh", id="refresh")]
+    BINDINGS = [
+        Binding("r", "refresh", "Refresh", id="refresh"),
+        Binding("escape", "blur", "Leave the field", show=False, id="blur"),
+    ]
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -52,8 +63,8 @@ class Section(Screen[None]):
         names = getattr(self.app, "SECTION_TITLES", [])
         parts = []
         for i, name in enumerate(names, start=1):
-            parts.append(f"[reverse b] {i} {name} [/]" if name == self.TITLE else f" [b]{i}[/] {name} ")
-        return "".join(parts) + "   [dim]u users · ? help[/]"
+            parts.append(f"[reverse b] {i} {name}[/]" if name == self.TITLE else f" [b]{i}[/] {name}")
+        return "".join(parts)
 
     def body(self) -> ComposeResult:
         raise NotImplementedError
@@ -67,6 +78,7 @@ class Section(Screen[None]):
     # ---- life cycle
     def on_mount(self) -> None:
         self.shown_user: str | None = None
+        self.last: Any = None
         self._timer: Timer | None = None
         self.watch(self.app, "user", self._user_changed, init=False)
         self.action_refresh()
@@ -83,6 +95,9 @@ class Section(Screen[None]):
     def _user_changed(self, user: str) -> None:
         if self.is_current:
             self.action_refresh()
+
+    def action_blur(self) -> None:
+        self.set_focus(None)  # so that number keys switch sections again
 
     def action_refresh(self) -> None:
         self.set_status(f"loading {self.app.user}…")
@@ -105,6 +120,7 @@ class Section(Screen[None]):
         if message.user != self.app.user:
             return
         self.shown_user = message.user
+        self.last = message.data
         self.show(message.data)
         at = datetime.fromtimestamp(message.at, UTC).strftime("%H:%M:%S UTC")
         if message.age_s is None:
@@ -133,4 +149,8 @@ class Section(Screen[None]):
 
     def _title(self) -> None:
         age = getattr(self, "data_age", "…")
-        self.app.sub_title = f"{self.app.profile} · {self.app.user} · data {age}"
+        marks = "".join(
+            f" · {mark}" for mark, on in (("READ-ONLY", getattr(self.app, "read_only", False)),
+                                          ("PRESENTER", getattr(self.app, "presenter", False))) if on
+        )
+        self.app.sub_title = f"{self.app.profile} · {self.app.user} · data {age}{marks}"

@@ -3,20 +3,24 @@
 
 from __future__ import annotations
 
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.widgets import DataTable
 
+from gmtui.api.moves import plan_bind
 from gmtui.api.views import Holdings, holdings
-from gmtui.output import cell
-from gmtui.ui.screens.section import Section
+from gmtui.ui.screens.ask import AskText
+from gmtui.ui.screens.confirm import run_move
+from gmtui.output import cell as cell_text
+from gmtui.ui.screens.section import Section, masked
 
 
 class WalletsScreen(Section):
     CSS_PATH = "wallets.tcss"
     TITLE = "Wallets"
-    BINDINGS = [Binding("c", "copy", "Copy address", id="copy")]
+    BINDINGS = [Binding("c", "copy", "Copy address", id="copy"), Binding("b", "bind", "Bind wallet…", id="wallets.bind")]
 
     def body(self) -> ComposeResult:
         wallets = DataTable(id="wallets", cursor_type="row", zebra_stripes=True)
@@ -45,6 +49,7 @@ class WalletsScreen(Section):
         for w in data.wallets:
             wallets.add_row(w.address, w.type, f"{w.created_at:%Y-%m-%d}", key=w.address)
         wallets.border_subtitle = f"{len(data.wallets)} bound · c copies the address"
+        cell = masked(self.app, cell_text)
         per_currency = self.query_one("#per-currency", DataTable)
         per_currency.clear()
         for b in data.balances:
@@ -57,6 +62,14 @@ class WalletsScreen(Section):
                 cell(s.time_locked_value_at_sync_date_numeric),
             )
         wallets.focus()
+
+    @work(exclusive=True, group="bind")
+    async def action_bind(self) -> None:
+        address = await self.app.push_screen_wait(
+            AskText(f"Bind a BTC wallet to {self.app.user}", "bc1…, 1… or 3… (mainnet)", "checked before anything is sent")
+        )
+        if address and await run_move(self, plan_bind(self.app.client, self.app.user, address)) in ("ok", "unknown"):
+            self.action_refresh()
 
     def action_copy(self) -> None:
         table = self.query_one("#wallets", DataTable)

@@ -1,0 +1,54 @@
+"""Small modals that ask one thing: a line of text, or one of a few choices."""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Input, OptionList, Static
+
+CSS = """
+{name} {{ align: center middle; }}
+{name} > Vertical {{ width: 70; max-width: 95%; height: auto; border: round $accent; background: $panel; padding: 0 1; }}
+{name} Static {{ color: $text-muted; }}
+"""
+
+
+class AskText(ModalScreen[str | None]):
+    DEFAULT_CSS = CSS.format(name="AskText")
+    BINDINGS = [Binding("escape", "dismiss(None)", "Cancel", id="ask.cancel")]
+
+    def __init__(self, title: str, placeholder: str = "", hint: str = ""):
+        super().__init__()
+        self.title_text, self.placeholder, self.hint = title, placeholder, hint
+
+    def compose(self) -> ComposeResult:
+        with Vertical() as box:
+            box.border_title = self.title_text
+            yield Input(placeholder=self.placeholder)
+            yield Static(self.hint or "enter to continue · esc cancels")
+
+    @on(Input.Submitted)
+    def done(self, event: Input.Submitted) -> None:
+        self.dismiss(event.value.strip() or None)
+
+
+class AskChoice(ModalScreen[str | None]):
+    DEFAULT_CSS = CSS.format(name="AskChoice") + "AskChoice OptionList { height: auto; max-height: 12; border: none; }"
+    BINDINGS = [Binding("escape", "dismiss(None)", "Cancel", id="ask.cancel")]
+
+    def __init__(self, title: str, choices: list[str]):
+        super().__init__()
+        self.title_text, self.choices = title, choices
+
+    def compose(self) -> ComposeResult:
+        with Vertical() as box:
+            box.border_title = self.title_text
+            yield OptionList(*self.choices)
+            yield Static("enter picks · esc cancels")
+
+    @on(OptionList.OptionSelected)
+    def done(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(self.choices[event.option_index])

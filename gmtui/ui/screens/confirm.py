@@ -1,0 +1,90 @@
+"""The confirmation of a money move: the plan spelled out, Cancel focused, and the
+move sent only on `y` or a click on Send. Also the helper that runs a move from any
+screen: plan, confirm, send once, and say what happened (unknown included)."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable
+from typing import Any
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Button, Static
+
+from gmtui.api.errors import GmtuiError, OutcomeUnknown, PendingMoveError
+from gmtui.api.moves import MoveRefused, Plan, execute
+
+
+class ConfirmScreen(ModalScreen[bool]):
+    DEFAULT_CSS = """
+    ConfirmScreen { align: center middle; }
+    #confirm { width: 76; max-width: 98%; height: auto; border: thick $warning; background: $panel; padding: 0 1; }
+    #plan { margin: 1 0; }
+    #buttons { height: auto; align-horizontal: right; }
+    #buttons Button { margin-left: 2; }
+    """
+    BINDINGS = [
+        Binding("y", "send", "Send", id="confirm.send"),
+        Binding("escape,n", "cancel", "Cancel", id="confirm.cancel"),
+    ]
+
+    def __init__(self, plan: Plan):
+        super().__init__()
+        self.plan = plan
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="confirm"):
+            yield Static(self.plan.summary(), id="plan")
+            yield Static("[b]y[/] sends it once · [b]esc[/] cancels · nothing is sent until you confirm", classes="hint")
+            with Horizontal(id="buttons"):
+                yield Button("Cancel", id="cancel")
+                yield Button("Send", variant="warning", id="send")
+
+    def on_mount(self) -> None:
+        box = self.query_one("#confirm")
+        box.border_title = f"Confirm: {self.plan.operation}"
+        self.query_one("#cancel", Button).focus()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        self.dismiss(event.button.id == "send")
+
+    def action_send(self) -> None:
+        self.dismiss(True)
+
+    def action_cancel(self) -> None:
+        self.dismiss(False)
+
+
+async def run_move(screen: Screen[Any], planning: Awaitable[Plan]) -> str:
+    """Plan, confirm and send a move; returns ok, cancelled, refused, failed or unknown.
+    Must run in a worker (it waits for the confirmation)."""
+    app = screen.app
+    try:
+        plan = await planning
+    except MoveRefused as exc:
+        app.notify(str(exc), title="Refused: nothing was sent", severity="error", timeout=8)
+        return "refused"
+    except GmtuiError as exc:
+        app.notify(str(exc), title="Could not prepare the move", severity="error", timeout=8)
+        return "failed"
+    if getattr(app, "read_only", False):
+        app.notify(f"{plan.operation} is a money move; this session is read-only.", title="Read-only", severity="warning")
+        return "refused"
+    if not await app.push_screen_wait(ConfirmScreen(plan)):
+        app.notify("Nothing was sent.", title="Cancelled")
+        return "cancelled"
+    try:
+        await execute(app.client, plan)
+    except OutcomeUnknown as exc:
+        app.notify(f"{exc}", title="Outcome UNKNOWN: do not repeat it", severity="warning", timeout=15)
+        return "unknown"
+    except PendingMoveError as exc:
+        app.notify(str(exc), title="Refused: an identical move is unsettled", severity="error", timeout=12)
+        return "refused"
+    except GmtuiError as exc:
+        app.notify(str(exc), title="The server said no", severity="error", timeout=10)
+        return "failed"
+    app.notify(f"{plan.lines[0][0]}: {plan.lines[0][1]}", title="Done")
+    return "ok"

@@ -1,0 +1,63 @@
+"""Upgrades: the possible upgrades of all the user's miners, priced by the API and
+ranked by payback; enter shows the what-if and creates the upgrade after confirmation."""
+
+from __future__ import annotations
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+
+from gmtui.api.figures import btc, usd
+from gmtui.api.moves import Candidate, fleet_upgrades, plan_upgrade
+from gmtui.ui.screens.confirm import run_move
+from gmtui.ui.screens.section import Section
+from gmtui.ui.widgets.vtable import Column, VirtualTable
+
+COLUMNS = [
+    Column("Miner", 18),
+    Column("Upgrade", 14),
+    Column("Price", 10, usd, right=True),
+    Column("+BTC/day", 10, btc, right=True),
+    Column("Payback", 9, lambda d: f"{d} d" if d is not None else "never", right=True, key=lambda d: d if d is not None else 10**9),
+    Column("Break-even", 11, usd, right=True),
+]
+
+
+def label(c: Candidate) -> str:
+    unit = "TH/s" if c.kind == "power" else "W/TH"
+    return f"{c.current}→{c.target} {unit}"
+
+
+class UpgradesScreen(Section):
+    CSS = "#candidates { height: 1fr; border: round $primary; border-title-color: $accent; }"
+    TITLE = "Upgrades"
+    BINDINGS = [Binding("enter", "upgrade", "Upgrade…", id="upgrades.create")]
+
+    def body(self) -> ComposeResult:
+        yield VirtualTable(COLUMNS, id="candidates")
+
+    async def fetch(self, user: str) -> list[Candidate]:
+        return await fleet_upgrades(self.app.client, user)
+
+    def show(self, candidates: list[Candidate]) -> None:
+        self.candidates = {(c.nft_id, c.kind): c for c in candidates}
+        rows = [(c.name, label(c), c.what_if.price_usd, c.what_if.extra_btc, c.what_if.payback_days,
+                 c.what_if.break_even_btc_usd, c.nft_id, c.kind) for c in candidates]
+        table = self.query_one(VirtualTable)
+        table.set_rows(rows)
+        table.border_title = f"{len(candidates)} possible upgrades, best payback first · enter: what-if and upgrade"
+        table.focus()
+
+    @work(exclusive=True, group="upgrade")
+    async def action_upgrade(self) -> None:
+        row = self.query_one(VirtualTable).current
+        if row is None:
+            return
+        chosen = self.candidates[(row[-2], row[-1])]
+
+        async def planning():  # type: ignore[no-untyped-def]
+            plan, _ = await plan_upgrade(self.app.client, self.app.user, chosen.nft_id, chosen.kind, chosen.target)
+            return plan
+
+        if await run_move(self, planning()) in ("ok", "unknown"):
+            self.action_refresh()
