@@ -162,3 +162,20 @@ async def test_a_failing_server_is_said_plainly(state):
         await settle(pilot)
         status = text(app, "#status")
         assert "Could not load alice" in status and "maintenance window" in status and "r to retry" in status
+
+
+async def test_every_section_says_plainly_when_the_server_fails(state):
+    def down(request):
+        return httpx.Response(503, text="maintenance window")
+
+    client = GoMiningClient("http://api.test", "k", "s", transport=httpx.MockTransport(down), retry=NO_RETRY)
+    app = GmtuiApp(client, ["alice"], profile="broken", refresh_s=0)
+    async with app.run_test(size=(120, 40)) as pilot:
+        for key in "12345678":
+            await pilot.press(key)
+            await settle(pilot)
+            status = text(app, "#status")
+            if key == "8":  # the journal is local: it shows even when the server is down
+                assert "Could not load" not in status
+                continue
+            assert "Could not load alice" in status and "maintenance window" in status, (key, status)

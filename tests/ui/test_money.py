@@ -206,3 +206,48 @@ async def test_the_journal_screen_reconciles_an_unknown_move(state):
         await pilot.press("R")
         await settle(pilot)
         assert table.rows[0][6] == "ok" and "0 unknown" in table.border_title
+
+
+async def test_an_invalid_address_is_refused_before_anything_is_sent(state):
+    app = make_app(state)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("4")
+        await settle(pilot)
+        await pilot.press("b")
+        await pilot.pause()
+        await pilot.press(*"bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t5", "enter")
+        await settle(pilot)
+        assert any("bad checksum" in n for n in notes(app))
+    assert state.calls["wallet.bind.s2s"] == 0
+
+
+async def test_a_second_identical_move_is_refused_while_the_first_is_unknown(state):
+    state.faults = Faults(drop_after_rate=1.0, ops=("withdraw.create",))
+    app = make_app(state)
+    async with app.run_test(size=(120, 40)) as pilot:
+        for _ in range(2):
+            await open_withdraw(pilot, "0.001")
+            app.screen.action_review()
+            await pilot.pause()
+            await pilot.pause()
+            await pilot.press("y")
+            await settle(pilot)
+        assert any("identical move is unsettled" in n for n in notes(app))
+    assert state.calls["withdraw.create_24h"] == 1 and len(state.withdrawals) == 1
+
+
+async def test_presenter_mode_hides_table_amounts(state):
+    from gmtui.ui.widgets.vtable import VirtualTable
+
+    app = make_app(state, presenter=True)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("2")
+        await settle(pilot)
+        table = app.screen.query_one(VirtualTable)
+        assert table.columns[5].fmt(table.rows[0][5]) == "•••••••"
+        assert "•••" in str(app.screen.query_one("#facts").render())
+        await pilot.press("p")
+        await pilot.pause()
+        assert table.columns[5].fmt(table.rows[0][5]) != "•••••••"

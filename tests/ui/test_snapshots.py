@@ -56,3 +56,21 @@ def test_confirm_modal_snapshot(snap_compare, state, size, monkeypatch):
             await pilot.pause(0.05)
 
     assert snap_compare(app, terminal_size=size, run_before=review)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+@pytest.mark.parametrize(("section", "key"), [("wallets", "b"), ("miners", "t")], ids=["bind", "transfer"])
+def test_ask_modal_snapshot(snap_compare, state, size, section, key):
+    app = GmtuiApp(demo_client(state), list(state.world.users), profile="demo", clock=state.clock, refresh_s=0)
+
+    async def ask(pilot):
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.press(SECTIONS[section])
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.press(key)  # its worker waits on the modal: do not wait for workers
+        for _ in range(5):
+            await pilot.pause(0.05)
+
+    assert snap_compare(app, terminal_size=size, run_before=ask)

@@ -17,7 +17,7 @@ from textual.widgets import Input
 from gmtui.api.figures import btc
 from gmtui.api.models import DailyIncome
 from gmtui.api.views import RANGES, earnings, range_start, today
-from gmtui.ui.screens.section import Section
+from gmtui.ui.screens.section import Section, masked
 from gmtui.ui.widgets.chart import Chart
 from gmtui.ui.widgets.vtable import Column, VirtualTable
 
@@ -105,10 +105,11 @@ class EarningsScreen(Section):
         chart.show_legend()
         chart.border_title = f"{'Net per miner (top 6)' if self.by_miner else 'Gross and net'} BTC/day · {self.label()}"
         table = self.query_one("#days", VirtualTable)
+        table.mask({1, 2, 3, 4}, getattr(self.app, "presenter", False))
         table.set_rows(rows_of(days))
         table.sort_by(0, descending=True)
         net = sum((d.reward for d in days), Decimal(0))
-        table.border_title = f"{len(days)} days · net {btc(net)} BTC"
+        table.border_title = f"{len(days)} days · net {masked(self.app, btc)(net)} BTC"
 
     # ---- range and mode
     def action_range(self, step: int) -> None:

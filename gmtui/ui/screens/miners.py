@@ -13,11 +13,12 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Input, Sparkline, Static
 
 from gmtui.api.figures import btc
+from gmtui.api.figures import btc as btc_text
 from gmtui.api.moves import plan_transfer
 from gmtui.api.views import Fleet, fleet
 from gmtui.ui.screens.ask import AskChoice
 from gmtui.ui.screens.confirm import run_move
-from gmtui.ui.screens.section import Section
+from gmtui.ui.screens.section import Section, masked
 from gmtui.ui.widgets.vtable import Column, VirtualTable
 
 COLUMNS = [
@@ -74,6 +75,7 @@ class MinersScreen(Section):
     def show(self, data: Fleet) -> None:
         self.data = data
         table = self.query_one(VirtualTable)
+        table.mask({5}, getattr(self.app, "presenter", False))
         table.set_rows(rows_of(data), matches)
         table.focus()
 
@@ -122,6 +124,7 @@ class MinersScreen(Section):
         nft, name, power, eff, created, earned = event.row
         recent = self.data.recent.get(nft, [])
         total = sum(recent, Decimal(0))
+        btc = masked(self.app, btc_text)
         facts.update(
             f"[b]{name}[/]\n"
             f"{power:,} TH/s · {eff} W/TH\n"

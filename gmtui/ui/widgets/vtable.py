@@ -73,6 +73,16 @@ class VirtualTable(ScrollView, can_focus=True):
             self._match = match
         self._rebuild()
 
+    def mask(self, indexes: set[int], on: bool, mask: str = "•••••••") -> None:
+        """Show ``mask`` instead of the values of the columns at ``indexes`` (presenter mode)."""
+        if not hasattr(self, "_plain"):
+            self._plain = list(self.columns)
+        self.columns = [
+            Column(c.title, c.width, (lambda _v, m=mask: m), c.right, c.key) if on and i in indexes else c
+            for i, c in enumerate(self._plain)
+        ]
+        self.refresh()
+
     def set_filter(self, text: str) -> None:
         self.filter_text = text.strip().lower()
         self._rebuild()
