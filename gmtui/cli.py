@@ -149,6 +149,9 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_API
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # e.g. `gmtui get miners | head`: the reader is gone, nothing to say
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
 
 
 def make_client(args: argparse.Namespace) -> tuple[Any, str | None]:
@@ -203,6 +206,13 @@ def cmd_sandbox(args: argparse.Namespace) -> int:
     print(f"  try:         GMTUI_BASE_URL={base} GMTUI_API_KEY={state.options.api_key} "
           f"GMTUI_API_SECRET={state.options.api_secret} gmtui get overview --user {users[0] if users else 'alice'}")
     sys.stdout.flush()
+    import logging
+
+    class _NoDropNoise(logging.Filter):  # an injected dropped connection is not a server error
+        def filter(self, record: logging.LogRecord) -> bool:
+            return not (record.exc_info and record.exc_info[0] and record.exc_info[0].__name__ == "LocalProtocolError")
+
+    logging.getLogger("uvicorn.error").addFilter(_NoDropNoise())
     uvicorn.run(create_app(state), host=args.host, port=args.port, log_level="warning")
     return EXIT_OK
 

@@ -75,18 +75,19 @@ class GoMiningClient(Client):
     async def collections(self) -> list[m.Collection]:
         return await self.call("collections.s2s")
 
-    async def payment_init(self, user_id: int, collection_id: int, external_id: str) -> m.PaymentInit:
+    async def payment_init(self, user_id: int, collection_id: int, external_id: str, user: str | None = None) -> m.PaymentInit:
+        """``user``: the partner user id, for the journal (the API takes the numeric id)."""
         return await self.call(
-            "payment.init", {"userId": user_id, "nftCollectionId": collection_id, "externalId": external_id}
+            "payment.init", {"userId": user_id, "nftCollectionId": collection_id, "externalId": external_id}, user=user
         )
 
-    async def payment_success(self, user_id: int, external_id: str) -> bool:
-        return await self.call("payment.success", {"userId": user_id, "externalId": external_id})
+    async def payment_success(self, user_id: int, external_id: str, user: str | None = None) -> bool:
+        return await self.call("payment.success", {"userId": user_id, "externalId": external_id}, user=user)
 
-    async def buy(self, user_id: int, collection_id: int, external_id: str) -> m.PaymentInit:
+    async def buy(self, user_id: int, collection_id: int, external_id: str, user: str | None = None) -> m.PaymentInit:
         """A purchase: the payment, then its confirmation, both with the same externalId."""
-        payment = await self.payment_init(user_id, collection_id, external_id)
-        await self.payment_success(user_id, external_id)
+        payment = await self.payment_init(user_id, collection_id, external_id, user)
+        await self.payment_success(user_id, external_id, user)
         return payment
 
     # ---- income
@@ -194,8 +195,10 @@ class GoMiningClient(Client):
         )
 
     async def upgrade_create(
-        self, kind: Literal["power", "efficiency"], nft_id: int, from_value: Decimal, to_value: Decimal
+        self, kind: Literal["power", "efficiency"], nft_id: int, from_value: Decimal, to_value: Decimal,
+        user: str | None = None,
     ) -> m.UpgradeCreated:
+        """``user``: the miner's partner user, for the journal and reconcile (not sent)."""
         if kind == "power":
             data = {"type": _UPGRADE[kind], "nftId": nft_id, "fromPower": from_value, "toPower": to_value}
         else:
@@ -205,7 +208,7 @@ class GoMiningClient(Client):
                 "fromEnergyEfficiency": from_value,
                 "toEnergyEfficiency": to_value,
             }
-        return await self.call("upgrade.create", {"data": data})
+        return await self.call("upgrade.create", {"data": data}, user=user)
 
 
 _UPGRADE = {"power": "nftPowerUpgrade", "efficiency": "nftEnergyEfficiencyUpgrade"}

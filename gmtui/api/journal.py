@@ -87,6 +87,8 @@ class Entry:
     def destination(self) -> str:
         p = self.params
         value = p.get("walletAddress") or p.get("address") or p.get("toPartnerUserId") or p.get("nftId")
+        if value is None and p.get("externalId"):
+            value = f"payment {p['externalId']}"
         if value is None and isinstance(p.get("data"), dict):
             value = p["data"].get("nftId")
         return str(value or "")

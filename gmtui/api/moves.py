@@ -166,7 +166,7 @@ async def plan_upgrade(client: GoMiningClient, user: str, nft_id: int, kind: Kin
         ("Payback", f"{wi.payback_days} days" if wi.payback_days is not None else "never at today's figures"),
         ("Break-even BTC price", usd(wi.break_even_btc_usd)),
     ]
-    return Plan("upgrade.create", user, lines, ("upgrade_create", {"kind": kind, "nft_id": nft_id, "from_value": current, "to_value": target})), wi
+    return Plan("upgrade.create", user, lines, ("upgrade_create", {"kind": kind, "nft_id": nft_id, "from_value": current, "to_value": target, "user": user})), wi
 
 
 # ---- purchases and transfers ---------------------------------------------------------
@@ -186,7 +186,7 @@ async def plan_purchase(client: GoMiningClient, user: str, collection_id: int, e
         ("User", f"{user} (id {user_id})"),
         ("Payment id", external_id),
     ]
-    return Plan("payment.init", user, lines, ("buy", {"user_id": user_id, "collection_id": collection_id, "external_id": external_id}))
+    return Plan("payment.init", user, lines, ("buy", {"user_id": user_id, "collection_id": collection_id, "external_id": external_id, "user": user}))
 
 
 def pending_external_id(client: GoMiningClient, user_id: int, collection_id: int) -> str | None:
@@ -196,7 +196,7 @@ def pending_external_id(client: GoMiningClient, user_id: int, collection_id: int
         return None
     for entry in client.journal.entries(limit=200):
         p = entry.params
-        same = p.get("userId") == user_id and p.get("nftCollectionId") == collection_id
+        same = p.get("userId") == user_id and p.get("nftCollectionId") == collection_id  # userId: one user, any partner id
         if entry.operation == "payment.init" and same and entry.outcome == UNKNOWN:
             return str(p.get("externalId"))
     return None

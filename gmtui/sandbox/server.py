@@ -65,6 +65,7 @@ class _Truncated(Response):
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         await send({"type": "http.response.start", "status": 200, "headers": [(b"content-length", b"64")]})
+        # The server refuses to end a short body and drops the connection: as intended.
         await send({"type": "http.response.body", "body": b"", "more_body": False})
 
 
