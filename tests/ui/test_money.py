@@ -36,6 +36,15 @@ async def open_withdraw(pilot, amount: str, fast: bool = False) -> None:
     await pilot.pause()
 
 
+async def review_and(pilot, key: str) -> None:
+    """Open the confirmation of the withdrawal on screen, then press ``key``."""
+    pilot.app.screen.action_review()
+    await pilot.pause()
+    await pilot.pause()
+    await pilot.press(key)
+    await settle(pilot)
+
+
 def notes(app) -> list[str]:
     return [f"{n.title}: {n.message}" for n in app._notifications]
 
@@ -97,11 +106,7 @@ async def test_a_lost_answer_is_shown_as_unknown(state):
     app = make_app(state)
     async with app.run_test(size=(120, 40)) as pilot:
         await open_withdraw(pilot, "0.001")
-        app.screen.action_review()
-        await pilot.pause()
-        await pilot.pause()
-        await pilot.press("y")
-        await settle(pilot)
+        await review_and(pilot, "y")
         assert any("UNKNOWN" in n and "reconcile" in n for n in notes(app))
         assert app.client.journal.entries()[0].outcome == UNKNOWN
 
@@ -193,11 +198,7 @@ async def test_the_journal_screen_reconciles_an_unknown_move(state):
     app = make_app(state)
     async with app.run_test(size=(120, 40)) as pilot:
         await open_withdraw(pilot, "0.001")
-        app.screen.action_review()
-        await pilot.pause()
-        await pilot.pause()
-        await pilot.press("y")
-        await settle(pilot)
+        await review_and(pilot, "y")
         state.faults = None
         await pilot.press("8")
         await settle(pilot)
@@ -228,11 +229,7 @@ async def test_a_second_identical_move_is_refused_while_the_first_is_unknown(sta
     async with app.run_test(size=(120, 40)) as pilot:
         for _ in range(2):
             await open_withdraw(pilot, "0.001")
-            app.screen.action_review()
-            await pilot.pause()
-            await pilot.pause()
-            await pilot.press("y")
-            await settle(pilot)
+            await review_and(pilot, "y")
         assert any("identical move is unsettled" in n for n in notes(app))
     assert state.calls["withdraw.create_24h"] == 1 and len(state.withdrawals) == 1
 
