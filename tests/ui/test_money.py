@@ -248,3 +248,27 @@ async def test_presenter_mode_hides_table_amounts(state):
         await pilot.press("p")
         await pilot.pause()
         assert table.columns[5].fmt(table.rows[0][5]) != "•••••••"
+
+
+async def test_an_upgrade_to_a_typed_target_shows_its_payback_first(state):
+    from gmtui.ui.screens.confirm import ConfirmScreen as Confirm
+    from gmtui.ui.widgets.vtable import VirtualTable
+
+    app = make_app(state)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("6")
+        await settle(pilot)
+        row = app.screen.query_one(VirtualTable).current
+        await pilot.press("c")
+        await pilot.pause()
+        box = app.screen.query_one("Input")
+        box.value = "16" if row[-1] == "efficiency" else "1000"
+        await pilot.press("enter")
+        await pilot.pause()
+        await pilot.pause()
+        await pilot.pause()
+        assert isinstance(app.screen, Confirm) and "Payback" in str(app.screen.query_one("#plan").render())
+        await pilot.press("escape")
+        await settle(pilot)
+    assert not state.upgrades

@@ -3,12 +3,15 @@ ranked by payback; enter shows the what-if and creates the upgrade after confirm
 
 from __future__ import annotations
 
+from decimal import Decimal, InvalidOperation
+
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 
 from gmtui.api.figures import btc, usd
 from gmtui.api.moves import Candidate, fleet_upgrades, plan_upgrade
+from gmtui.ui.screens.ask import AskText
 from gmtui.ui.screens.confirm import run_move
 from gmtui.ui.screens.section import Section
 from gmtui.ui.widgets.vtable import Column, VirtualTable
@@ -31,7 +34,10 @@ def label(c: Candidate) -> str:
 class UpgradesScreen(Section):
     CSS = "#candidates { height: 1fr; border: round $primary; border-title-color: $accent; }"
     TITLE = "Upgrades"
-    BINDINGS = [Binding("enter", "upgrade", "Upgrade…", id="upgrades.create")]
+    BINDINGS = [
+        Binding("enter", "upgrade", "Upgrade…", id="upgrades.create"),
+        Binding("c", "custom", "Other target…", id="upgrades.custom"),
+    ]
 
     def body(self) -> ComposeResult:
         yield VirtualTable(COLUMNS, id="candidates")
@@ -57,6 +63,32 @@ class UpgradesScreen(Section):
 
         async def planning():  # type: ignore[no-untyped-def]
             plan, _ = await plan_upgrade(self.app.client, self.app.user, chosen.nft_id, chosen.kind, chosen.target)
+            return plan
+
+        if await run_move(self, planning()) in ("ok", "unknown"):
+            self.action_refresh()
+
+    @work(exclusive=True, group="upgrade")
+    async def action_custom(self) -> None:
+        """The selected miner and kind of upgrade, to a target the operator types."""
+        row = self.query_one(VirtualTable).current
+        if row is None:
+            return
+        chosen = self.candidates[(row[-2], row[-1])]
+        unit = "TH/s" if chosen.kind == "power" else "W/TH"
+        text = await self.app.push_screen_wait(
+            AskText(f"{chosen.name}: {chosen.kind} from {chosen.current} {unit} to", str(chosen.target), "price and payback come next")
+        )
+        if not text:
+            return
+        try:
+            target = Decimal(text)
+        except InvalidOperation:
+            self.notify(f"{text!r} is not a number", severity="error")
+            return
+
+        async def planning():  # type: ignore[no-untyped-def]
+            plan, _ = await plan_upgrade(self.app.client, self.app.user, chosen.nft_id, chosen.kind, target)
             return plan
 
         if await run_move(self, planning()) in ("ok", "unknown"):
