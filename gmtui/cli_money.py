@@ -135,8 +135,7 @@ async def cmd_move(args: argparse.Namespace) -> int:
             plan = await moves.plan_purchase(client, user, args.collection)
         else:
             plan = await moves.plan_transfer(client, user, args.miner, args.to_user)
-        if read_only:
-            raise moves.ReadOnly(f"{plan.operation} is a money move and this session is read-only")
+        moves.guard(plan, read_only)
         if not confirm(plan, args):
             print("cancelled: nothing was sent")
             return EXIT_OK

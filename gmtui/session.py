@@ -24,7 +24,6 @@ class Session:
     client: GoMiningClient
     users: list[str]
     profile: str
-    state: object | None = None  # the sandbox State in demo mode
     refresh_s: int = 60
     read_only: bool = False
 
@@ -73,7 +72,7 @@ def open_demo(faults: object | None = None) -> Session:
     state = State(faults=faults)  # type: ignore[arg-type]
     client = demo_client(state, scope="demo", cache=Cache(), journal=Journal(clock=state.clock))
     start_logging([state.options.api_key, state.options.api_secret])
-    return Session(client, list(state.world.users), "demo", state=state)
+    return Session(client, list(state.world.users), "demo")
 
 
 async def check_profile(profile: config.Profile, transport: object | None = None, clock: object | None = None) -> str:

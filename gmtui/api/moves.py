@@ -54,9 +54,13 @@ class Plan:
         return "\n".join(f"{k.ljust(width)}  {v}" for k, v in self.lines)
 
 
-async def execute(client: GoMiningClient, plan: Plan, *, read_only: bool = False) -> Any:
+def guard(plan: Plan, read_only: bool) -> None:
+    """The one read-only rule: checked before a move is confirmed, in the CLI and the dashboard."""
     if read_only:
         raise ReadOnly(f"{plan.operation} is a money move and this session is read-only")
+
+
+async def execute(client: GoMiningClient, plan: Plan) -> Any:
     method, kwargs = plan.call
     return await getattr(client, method)(**kwargs)
 

@@ -16,20 +16,30 @@ SECTIONS = {
 }
 
 
+def demo_app(state) -> GmtuiApp:
+    return GmtuiApp(demo_client(state), list(state.world.users), profile="demo", clock=state.clock, refresh_s=0)
+
+
+async def press_settled(pilot, *keys: str, then: str | None = None) -> None:
+    """Press ``keys`` waiting for the data after each; ``then`` opens a modal whose
+    worker waits on it, so workers are not waited for after that one."""
+    for key in keys:
+        await pilot.pause()
+        await pilot.app.workers.wait_for_complete()
+        await pilot.press(key)
+    await pilot.pause()
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+    if then:
+        await pilot.press(then)
+        for _ in range(5):
+            await pilot.pause(0.05)
+
+
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
 @pytest.mark.parametrize("section", SECTIONS)
 def test_section_snapshot(snap_compare, state, section, size):
-    app = GmtuiApp(demo_client(state), list(state.world.users), profile="demo", clock=state.clock, refresh_s=0)
-
-    async def open_section(pilot):
-        await pilot.pause()
-        await app.workers.wait_for_complete()
-        await pilot.press(SECTIONS[section])
-        await pilot.pause()
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-
-    assert snap_compare(app, terminal_size=size, run_before=open_section)
+    assert snap_compare(demo_app(state), terminal_size=size, run_before=lambda pilot: press_settled(pilot, SECTIONS[section]))
 
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
@@ -43,34 +53,11 @@ def test_confirm_modal_snapshot(snap_compare, state, size, monkeypatch):
     import uuid
 
     monkeypatch.setattr("gmtui.api.moves.uuid.uuid4", lambda: uuid.UUID(int=42))  # the payment id is random
-    app = GmtuiApp(demo_client(state), list(state.world.users), profile="demo", clock=state.clock, refresh_s=0)
-
-    async def review(pilot):
-        await pilot.pause()
-        await app.workers.wait_for_complete()
-        await pilot.press("7")
-        await pilot.pause()
-        await app.workers.wait_for_complete()
-        await pilot.press("enter")  # the buy worker now waits on the modal: do not wait for workers
-        for _ in range(5):
-            await pilot.pause(0.05)
-
-    assert snap_compare(app, terminal_size=size, run_before=review)
+    assert snap_compare(demo_app(state), terminal_size=size, run_before=lambda pilot: press_settled(pilot, "7", then="enter"))
 
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
 @pytest.mark.parametrize(("section", "key"), [("wallets", "b"), ("miners", "t")], ids=["bind", "transfer"])
 def test_ask_modal_snapshot(snap_compare, state, size, section, key):
-    app = GmtuiApp(demo_client(state), list(state.world.users), profile="demo", clock=state.clock, refresh_s=0)
-
-    async def ask(pilot):
-        await pilot.pause()
-        await app.workers.wait_for_complete()
-        await pilot.press(SECTIONS[section])
-        await pilot.pause()
-        await app.workers.wait_for_complete()
-        await pilot.press(key)  # its worker waits on the modal: do not wait for workers
-        for _ in range(5):
-            await pilot.pause(0.05)
-
-    assert snap_compare(app, terminal_size=size, run_before=ask)
+    run = lambda pilot: press_settled(pilot, SECTIONS[section], then=key)  # noqa: E731
+    assert snap_compare(demo_app(state), terminal_size=size, run_before=run)

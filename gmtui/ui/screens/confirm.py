@@ -14,7 +14,7 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, Static
 
 from gmtui.api.errors import GmtuiError, OutcomeUnknown, PendingMoveError
-from gmtui.api.moves import MoveRefused, Plan, execute
+from gmtui.api.moves import MoveRefused, Plan, ReadOnly, execute, guard
 
 
 class ConfirmScreen(ModalScreen[bool]):
@@ -63,15 +63,16 @@ async def run_move(screen: Screen[Any], planning: Awaitable[Plan]) -> str:
     app = screen.app
     try:
         plan = await planning
+        guard(plan, getattr(app, "read_only", False))
+    except ReadOnly as exc:
+        app.notify(str(exc), title="Read-only", severity="warning")
+        return "refused"
     except MoveRefused as exc:
         app.notify(str(exc), title="Refused: nothing was sent", severity="error", timeout=8)
         return "refused"
     except GmtuiError as exc:
         app.notify(str(exc), title="Could not prepare the move", severity="error", timeout=8)
         return "failed"
-    if getattr(app, "read_only", False):
-        app.notify(f"{plan.operation} is a money move; this session is read-only.", title="Read-only", severity="warning")
-        return "refused"
     if not await app.push_screen_wait(ConfirmScreen(plan)):
         app.notify("Nothing was sent.", title="Cancelled")
         return "cancelled"
