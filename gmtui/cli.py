@@ -114,9 +114,10 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
-    from gmtui.api.errors import ApiError, ConfigError, GmtuiError, NetworkError, OutcomeUnknown, UnexpectedResponse
+    from gmtui.api.errors import (
+        ApiError, ConfigError, GmtuiError, MoveRefused, NetworkError, OutcomeUnknown, UnexpectedResponse,
+    )
     from gmtui.api.logs import quiet_http_loggers
-    from gmtui.api.moves import MoveRefused
 
     quiet_http_loggers()  # httpx logs full URLs, signatures included
 

@@ -136,6 +136,14 @@ class PendingMoveError(GmtuiError):
     hint = "run `gmtui reconcile` first; it checks the server and settles the entry"
 
 
+class MoveRefused(GmtuiError):
+    """A money move that fails a check before anything is sent."""
+
+
+class ReadOnly(MoveRefused):
+    hint = "the profile or the command line asks for read-only mode"
+
+
 def error_message(body: Any, text: str) -> tuple[str, str | None, str | None]:
     """(message, code, field) from any error body: ours, NestJS-style, or plain text."""
     if isinstance(body, dict):

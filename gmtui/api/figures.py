@@ -11,8 +11,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
-from gmtui.api.models import IncomePerTh, Stats
+if TYPE_CHECKING:
+    from gmtui.api.models import IncomePerTh, Stats
 
 SAT = Decimal("0.00000001")
 CENT = Decimal("0.01")

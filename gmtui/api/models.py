@@ -29,6 +29,7 @@ class ApiModel(BaseModel):
         alias_generator=to_camel,
         populate_by_name=True,
         frozen=True,
+        defer_build=True,
     )
 
     def to_api(self) -> dict[str, Any]:

@@ -13,18 +13,10 @@ from decimal import ROUND_DOWN, Decimal, InvalidOperation
 from typing import Any, Literal
 
 from gmtui.api import btc as btc_address
-from gmtui.api.errors import GmtuiError, NotFoundError
+from gmtui.api.errors import GmtuiError, MoveRefused, NotFoundError, ReadOnly
 from gmtui.api.figures import SAT, btc, usd
 from gmtui.api.gomining import GoMiningClient
 from gmtui.api.journal import UNKNOWN
-
-
-class MoveRefused(GmtuiError):
-    """A money move that fails a check before anything is sent."""
-
-
-class ReadOnly(MoveRefused):
-    hint = "the profile or the command line asks for read-only mode"
 
 
 def parse_amount(text: str) -> Decimal:

@@ -22,7 +22,7 @@ TrueFalse = Annotated[str, Field(pattern=r"^(true|false)$")]
 
 
 class Request(BaseModel):
-    model_config = ConfigDict(extra="forbid", populate_by_name=True, frozen=True)
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, frozen=True, defer_build=True)
 
     def to_wire(self) -> dict[str, Any]:
         """Parameters in send order, by their API names, without unset optionals."""

@@ -10,11 +10,11 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from gmtui.api.gomining import GoMiningClient, instant
-from gmtui.api import models as m
-from gmtui.api.models import ApiModel
+if TYPE_CHECKING:  # kept out of the import: the CLI's parser and the dashboard's first frame need none of it
+    from gmtui.api import models as m
+    from gmtui.api.gomining import GoMiningClient
 
 
 @dataclass(frozen=True)
@@ -32,6 +32,8 @@ class Query:
 
 
 def _api(value: Any) -> Any:
+    from gmtui.api.models import ApiModel
+
     if isinstance(value, (ApiModel, Overview)):
         return value.to_api()
     if isinstance(value, list):
@@ -86,6 +88,8 @@ async def overview(client: GoMiningClient, q: Query) -> Overview:
 async def daily(client: GoMiningClient, q: Query) -> list[Any]:
     start, end = q.range(datetime.fromtimestamp(client.clock(), UTC).date())
     if q.all_pages:
+        from gmtui.api.gomining import instant
+
         params = {"partnerUserId": q.user, "startDate": instant(start), "endDate": instant(end, end=True)}
         return await client.fetch_all("income.by_dates", params)
     page = await client.income_by_dates(q.user, start, end, limit=q.limit or 100, offset=q.offset)

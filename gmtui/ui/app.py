@@ -8,18 +8,21 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.reactive import reactive
 from textual.screen import Screen
 
-from gmtui.api.gomining import GoMiningClient
 from gmtui.ui.screens.help import HelpScreen, key_rows
-from gmtui.ui.screens.login import LoginScreen, Opened
 from gmtui.ui.screens.overview import OverviewScreen
 from gmtui.ui.screens.users import UsersScreen
+
+if TYPE_CHECKING:  # the service and the login screen are imported once the first frame is out
+    from gmtui.api.gomining import GoMiningClient
+    from gmtui.session import Session
+    from gmtui.ui.screens.login import Opened
 
 
 def _lazy(module: str, name: str, title: str) -> Callable[[], Screen[Any]]:
@@ -78,36 +81,81 @@ class GmtuiApp(App[int]):
         *,
         profile: str,
         clock: Callable[[], float] = time.time,
-        refresh_s: float = 60.0,
+        refresh_s: float | None = 60.0,
         problem: str = "",
         read_only: bool = False,
         presenter: bool = False,
+        opener: Callable[[], Session] | None = None,
+        strict: bool = False,
         **kwargs: Any,
     ):
-        """Without a client the app starts on the login screen (``problem`` says why)."""
+        """Without a client the app starts on the login screen (``problem`` says why).
+        With an ``opener``, the dashboard's frame is drawn first, then the opener runs;
+        if the profile is unusable the login screen follows, or with ``strict`` the app
+        exits and ``failure`` holds the ConfigError."""
         super().__init__(**kwargs)
+        self.opener = opener
+        self.strict = strict
+        self.failure: Exception | None = None
         self.client = client  # type: ignore[assignment]
         self.users = users
         self.profile = profile
         self.clock = clock
-        self.refresh_s = refresh_s  # auto-refresh of the shown section; 0 turns it off
+        self.refresh_s = refresh_s  # auto-refresh of the shown section; 0 turns it off, None: the profile's
         self.problem = problem
         self.read_only = read_only  # every money move refused, visibly
         self.presenter = presenter  # balances and amounts hidden for screen sharing
         self.set_reactive(GmtuiApp.user, users[0] if users else "")
 
-    def on_mount(self) -> None:
-        if self.client is None:
-            self.push_screen(LoginScreen(self.problem))
-        else:
+    async def on_mount(self) -> None:
+        if self.client is not None:
             self.switch_mode("overview")
+        elif self.opener is not None:
+            await self.switch_mode("overview")
+            self.call_after_refresh(self._open)
+        else:
+            self._login(self.problem)
+
+    def _login(self, problem: str) -> None:
+        from gmtui.ui.screens.login import LoginScreen
+
+        self.push_screen(LoginScreen(problem))
+
+    def _open(self) -> None:
+        """Open the session (the service's imports, the sandbox, the profile) on the loop,
+        once the frame is on screen."""
+        from gmtui.api.errors import ConfigError
+        from gmtui.ui.screens.login import Opened
+
+        assert self.opener is not None
+        try:
+            opened = self.opener()
+            if not opened.users:
+                raise ConfigError(f"profile {opened.profile!r} lists no partner users; add it again with --user")
+        except ConfigError as exc:
+            if self.strict:  # asked for by name: say what is wrong with it, after the TUI is gone
+                self.failure = exc
+                self.exit(return_code=2)
+            else:
+                self._login(str(exc))
+            return
+        self.post_message(Opened(opened))
 
     def on_opened(self, message: Opened) -> None:
+        from gmtui.ui.screens.login import LoginScreen
+
         opened = message.opened
         self.client, self.users, self.profile = opened.client, opened.users, opened.profile
         self.read_only = self.read_only or opened.read_only
+        if self.refresh_s is None:
+            self.refresh_s = opened.refresh_s
         self.set_reactive(GmtuiApp.user, opened.users[0])
-        self.switch_mode("overview")
+        if isinstance(self.screen, LoginScreen):
+            self.pop_screen()
+        if self.current_mode == "overview":
+            self.screen.action_refresh()  # type: ignore[attr-defined]
+        else:
+            self.switch_mode("overview")
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         return not (self.client is None and action in ("section", "users"))  # nothing to show before logging in
@@ -164,21 +212,17 @@ def run(
     demo: bool = False, profile: str | None = None, faults: object | None = None, refresh_s: int | None = None,
     read_only: bool = False, presenter: bool = False,
 ) -> int:
-    """Start the TUI on the embedded sandbox (demo) or on a configured profile."""
-    from gmtui import session
-    from gmtui.api.errors import ConfigError
+    """Start the TUI on the embedded sandbox (demo) or on a configured profile. The
+    frame is drawn before the service is imported, so the dashboard shows at once."""
 
-    try:
-        opened = session.open_demo(faults) if demo else session.open_profile(profile)
-        if not opened.users:
-            raise ConfigError(f"profile {opened.profile!r} lists no partner users; add it again with --user")
-    except ConfigError as exc:
-        if profile:  # asked for by name: say what is wrong with it
-            raise
-        app = GmtuiApp(None, [], profile="", refresh_s=60 if refresh_s is None else refresh_s, problem=str(exc),
-                       read_only=read_only, presenter=presenter)
-        return app.run() or 0
-    every = opened.refresh_s if refresh_s is None else refresh_s
-    app = GmtuiApp(opened.client, opened.users, profile=opened.profile, refresh_s=every,
-                   read_only=read_only or opened.read_only, presenter=presenter)
-    return app.run() or 0
+    def opener() -> Session:
+        from gmtui import session
+
+        return session.open_demo(faults) if demo else session.open_profile(profile)
+
+    app = GmtuiApp(None, [], profile="demo" if demo else profile or "", refresh_s=refresh_s,
+                   read_only=read_only, presenter=presenter, opener=opener, strict=bool(profile))
+    code = app.run() or 0
+    if app.failure is not None:
+        raise app.failure
+    return code

@@ -8,7 +8,8 @@ import stat
 import pytest
 
 from gmtui import config, session
-from gmtui.sandbox import BASE_URL, DEMO_API_KEY, DEMO_API_SECRET, in_process
+from gmtui.api.errors import ConfigError
+from gmtui.sandbox import BASE_URL, DEMO_API_KEY, DEMO_API_SECRET, demo_client, in_process
 from gmtui.ui.app import GmtuiApp
 from gmtui.ui.screens.login import LoginScreen
 
@@ -64,3 +65,46 @@ async def test_a_profile_added_in_the_form_is_checked_then_saved(sandboxed, stat
     path = config.paths().config_file
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     assert config.load().profiles["prod"].users == ["alice", "bob"]
+
+
+def opened_on(state) -> session.Session:
+    return session.Session(demo_client(state), list(state.world.users), "demo", refresh_s=0)
+
+
+async def test_the_dashboard_frame_is_drawn_before_the_session_opens(state):
+    seen = []
+
+    def opener() -> session.Session:
+        seen.append((app.current_mode, str(app.screen.query_one("#status").render()), app.sub_title))
+        return opened_on(state)
+
+    app = GmtuiApp(None, [], profile="demo", clock=state.clock, refresh_s=None, opener=opener)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert seen == [("overview", "starting the embedded sandbox…", "demo ·  · data …")]
+        assert "TH/s" in str(app.screen.query_one("#fleet").render())
+        assert app.user == "alice" and app.refresh_s == 0  # the profile's interval, none given
+
+
+async def test_an_unusable_profile_asked_for_by_name_ends_the_app_with_the_reason(state):
+    def opener() -> session.Session:
+        raise ConfigError("no profile named 'prod'")
+
+    app = GmtuiApp(None, [], profile="prod", refresh_s=0, opener=opener, strict=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+    assert str(app.failure) == "no profile named 'prod'" and app.return_code == 2
+
+
+async def test_without_a_usable_profile_the_login_screen_follows_the_frame(state):
+    def opener() -> session.Session:
+        raise ConfigError("no profile configured: add one")
+
+    app = GmtuiApp(None, [], profile="", clock=state.clock, refresh_s=0, opener=opener)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert isinstance(app.screen, LoginScreen) and "No profile yet" in str(app.screen.query_one("#status").render())
+        await pilot.press("enter")  # "Try the demo"
+        await settle(pilot)
+        assert app.current_mode == "overview" and not isinstance(app.screen, LoginScreen)
+        assert app.user == "alice" and "TH/s" in str(app.screen.query_one("#fleet").render())

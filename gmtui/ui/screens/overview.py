@@ -6,7 +6,7 @@ import asyncio
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual.app import ComposeResult
 from textual.containers import Grid
@@ -14,10 +14,11 @@ from textual.widgets import Sparkline, Static
 
 from gmtui.api.figures import btc as btc_text
 from gmtui.api.figures import daily_estimate, usd
-from gmtui.api.models import DailyIncome
-from gmtui.api.resources import Overview, Query, overview
-from gmtui.api.views import earnings, today
 from gmtui.ui.screens.section import MASK, Section, masked
+
+if TYPE_CHECKING:
+    from gmtui.api.models import DailyIncome
+    from gmtui.api.resources import Overview
 
 
 @dataclass(frozen=True)
@@ -61,6 +62,10 @@ class OverviewScreen(Section):
         yield spark
 
     async def fetch(self, user: str) -> OverviewData:
+        # The service is imported here, not with the module: the first frame is drawn before it.
+        from gmtui.api.resources import Query, overview
+        from gmtui.api.views import earnings, today
+
         client = self.app.client
         end = today(client) - timedelta(days=1)
         ov, days = await asyncio.gather(overview(client, Query(user)), earnings(client, user, end - timedelta(days=29), end))

@@ -100,6 +100,9 @@ class Section(Screen[None]):
         self.set_focus(None)  # so that number keys switch sections again
 
     def action_refresh(self) -> None:
+        if self.app.client is None:  # the frame is up; the session is still opening
+            self.set_status("starting the embedded sandbox…" if self.app.profile == "demo" else f"opening {self.app.profile}…")
+            return
         self.set_status(f"loading {self.app.user}…")
         self.load(self.app.user)
 
