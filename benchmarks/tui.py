@@ -39,7 +39,9 @@ Hello().run()
 # shows real data through the service.
 FLOOR = """
 import sys
-sys.modules.setdefault("httpx._main", None)  # as gmtui does (see gmtui/__init__.py)
+import os
+sys.modules.setdefault("httpx._main", None)  # as gmtui does (see gmtui/cli.py)
+os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
 import httpx, pydantic
 class M(pydantic.BaseModel):
     x: int

@@ -18,6 +18,13 @@ from gmtui import __version__
 
 EXIT_OK, EXIT_API, EXIT_USAGE, EXIT_UNKNOWN = 0, 1, 2, 3
 
+# Startup work gmtui has no use for (benchmarks/tui.py measures the start):
+# - httpx imports its own command-line client when click is installed (uvicorn, used by
+#   `gmtui sandbox`, installs it): ~50 ms of click and pygments; `httpx.main` becomes a stub;
+# - pydantic scans every installed package's metadata for plugins (~12 ms); gmtui uses none.
+sys.modules.setdefault("httpx._main", None)  # type: ignore[arg-type]
+os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
+
 
 def _date(text: str) -> date:
     try:

@@ -55,7 +55,7 @@ def paths() -> Paths:
 class Profile(BaseModel):
     """A partner's connection to one platform."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)  # built when first used: the demo never does
 
     name: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.-]+$")
     """Short name, used with --profile and GMTUI_PROFILE."""
@@ -102,6 +102,8 @@ class Profile(BaseModel):
 
 
 class Config(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     active: str | None = None
     profiles: dict[str, Profile] = Field(default_factory=dict)
 

@@ -13,7 +13,7 @@ from collections.abc import Callable
 import httpx
 
 from gmtui.sandbox.faults import Dropped, Faults
-from gmtui.sandbox.server import create_app
+from gmtui.sandbox.server import Sandbox, create_app
 from gmtui.sandbox.state import DEMO_API_KEY, DEMO_API_SECRET, DEMO_PARTNER_ID, Options, State
 from gmtui.sandbox.world import WorldSize
 
@@ -25,17 +25,23 @@ __all__ = [
 ]
 
 
-class _Transport(httpx.ASGITransport):
+class _Transport(httpx.AsyncBaseTransport):
+    def __init__(self, sandbox: Sandbox):
+        self.sandbox = sandbox
+
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        raw = await request.aread()
         try:
-            return await super().handle_async_request(request)
+            answer = await self.sandbox.answer(request.method, request.url.path, request.url.query.decode("latin-1"),
+                                               request.headers, raw)
         except Dropped:
             raise httpx.RemoteProtocolError("Server disconnected without sending a response.", request=request) from None
+        return httpx.Response(answer.status, headers=answer.headers, content=answer.body)
 
 
 def in_process(state: State) -> httpx.AsyncBaseTransport:
     """An httpx transport that serves requests from ``state`` without any socket."""
-    return _Transport(app=create_app(state, in_process=True))
+    return _Transport(Sandbox(state))
 
 
 def demo_client(state: State | None = None, clock: Callable[[], float] = time.time, **kwargs: object):

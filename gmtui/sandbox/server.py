@@ -1,4 +1,6 @@
-"""The sandbox as an ASGI app, routed from the endpoint catalogue.
+"""The sandbox's HTTP surface, routed from the endpoint catalogue: ``Sandbox.answer``
+serves one request (the in-process transport calls it directly, with no web framework
+to import), and ``create_app`` wraps it in an ASGI app for ``gmtui sandbox``.
 
 It checks what the real service documents: the ``X-PARTNER-API-KEY`` header, the HMAC
 signature over the exact query string or the compact JSON body without
@@ -10,15 +12,13 @@ parameter's constraints. Rejections are ``{"error": {"code", "message", "field"}
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from email.utils import formatdate
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, unquote
 
 import pydantic
-from starlette.applications import Starlette
-from starlette.requests import Request
-from starlette.responses import Response
-from starlette.routing import Route
 
 from gmtui.api import wire
 from gmtui.api.catalogue import API_KEY_HEADER, CATALOGUE, PREFIX, Auth, Endpoint, Shape
@@ -34,96 +34,91 @@ _HEX = re.compile(r"^[0-9a-fA-F]{1,64}$")
 _ROUTES: dict[tuple[str, str], Endpoint] = {(e.method, e.url_path): e for e in CATALOGUE}
 _PATHS = {e.url_path for e in CATALOGUE}
 
-
-def _json(payload: Any, status: int = 200, *, clock_s: float) -> Response:
-    return Response(
-        wire.dumps(payload),
-        status_code=status,
-        media_type="application/json",
-        headers={"Date": formatdate(clock_s, usegmt=True)},
-    )
+if TYPE_CHECKING:
+    from starlette.applications import Starlette
 
 
-def _error(exc: Rejected, clock_s: float) -> Response:
+@dataclass
+class Answer:
+    status: int
+    body: bytes
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+def _json(payload: Any, status: int = 200, *, clock_s: float) -> Answer:
+    return Answer(status, wire.dumps(payload).encode(), {"Content-Type": "application/json",
+                                                          "Date": formatdate(clock_s, usegmt=True)})
+
+
+def _error(exc: Rejected, clock_s: float) -> Answer:
     body: dict[str, Any] = {"code": exc.code, "message": exc.message}
     if exc.field:
         body["field"] = exc.field
     return _json({"error": body}, exc.status, clock_s=clock_s)
 
 
-def _injected(kind: str, state: State) -> Response:
+def _injected(kind: str, state: State) -> Answer:
     if kind == "429":
-        response = _error(Rejected(429, "RATE_LIMITED", "too many requests (injected fault)"), state.clock())
+        answer = _error(Rejected(429, "RATE_LIMITED", "too many requests (injected fault)"), state.clock())
         assert state.faults is not None
-        response.headers["Retry-After"] = f"{state.faults.retry_after_s:g}"
-        return response
+        answer.headers["Retry-After"] = f"{state.faults.retry_after_s:g}"
+        return answer
     return _error(Rejected(503, "UNAVAILABLE", "service unavailable (injected fault)"), state.clock())
 
 
-class _Truncated(Response):
-    """Announces a body and closes the connection before sending it: a dropped answer."""
-
-    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
-        await send({"type": "http.response.start", "status": 200, "headers": [(b"content-length", b"64")]})
-        # The server refuses to end a short body and drops the connection: as intended.
-        await send({"type": "http.response.body", "body": b"", "more_body": False})
-
-
 class Sandbox:
-    """Handles requests against one :class:`State`."""
+    """Answers requests against one :class:`State`."""
 
-    def __init__(self, state: State, in_process: bool = False):
+    def __init__(self, state: State):
+        missing = [e.name for e in CATALOGUE if e.name not in HANDLERS]
+        if missing:
+            raise RuntimeError(f"sandbox handlers missing for {missing}")
         self.state = state
-        self.in_process = in_process
 
-    async def handle(self, request: Request) -> Response:
+    async def answer(self, method: str, path: str, query: str, headers: Mapping[str, str], raw: bytes) -> Answer:
+        """One request's answer. ``headers`` must look names up case-insensitively (as
+        httpx's and Starlette's do). Raises :class:`Dropped` when a fault drops it."""
         state = self.state
         try:
-            ep = _ROUTES.get((request.method, request.url.path))
+            ep = _ROUTES.get((method, path))
             if ep is None:
-                if request.url.path in _PATHS:
-                    raise Rejected(405, "METHOD_NOT_ALLOWED", f"{request.method} is not allowed here")
-                raise Rejected(404, "NOT_FOUND", f"no operation at {request.url.path}")
+                if path in _PATHS:
+                    raise Rejected(405, "METHOD_NOT_ALLOWED", f"{method} is not allowed here")
+                raise Rejected(404, "NOT_FOUND", f"no operation at {path}")
             state.calls[ep.name] += 1
             if state.faults and (injected := await state.faults.before(ep.name)):
                 return _injected(injected, state)
-            raw = await request.body()
-            params, user = self.authenticate(ep, request, raw)
+            params, user = self.authenticate(ep, headers, query, raw)
             call = Call(ep, self.validate(ep, params), user)
             data = HANDLERS[ep.name](state, call)
             if state.faults:
                 state.faults.after(ep.name)
         except Rejected as exc:
             return _error(exc, state.clock())
-        except Dropped:
-            if self.in_process:
-                raise
-            return _Truncated()
         if ep.shape is Shape.DATED:
             items, total = data
             return _json({"data": items, "totalCount": total}, clock_s=state.clock())
         return _json({"data": data}, clock_s=state.clock())
 
     # ---- authentication
-    def authenticate(self, ep: Endpoint, request: Request, raw: bytes) -> tuple[dict[str, Any], str | None]:
+    def authenticate(self, ep: Endpoint, headers: Mapping[str, str], query: str, raw: bytes) -> tuple[dict[str, Any], str | None]:
         if ep.auth in (Auth.API_KEY, Auth.SIGNED):
-            key = request.headers.get(API_KEY_HEADER)
+            key = headers.get(API_KEY_HEADER)
             if not key:
                 raise Rejected(401, "MISSING_API_KEY", f"the {API_KEY_HEADER} header is missing")
             if key != self.state.options.api_key:
                 raise Rejected(401, "INVALID_API_KEY", "the API key is not valid")
         if ep.method == "GET":
-            query = request.scope.get("query_string", b"").decode("latin-1")
             params = self.signed_query(query) if ep.auth is Auth.SIGNED else dict(parse_qsl(query, keep_blank_values=True))
         else:
             params = self.signed_body(raw) if ep.auth is Auth.SIGNED else self.body(raw)
         user = None
         if ep.auth is Auth.USER_JWT:
-            user = self.bearer(request, refreshing=ep.name.startswith("auth.refresh"))
+            user = self.bearer(headers, refreshing=ep.name.startswith("auth.refresh"))
         return params, user
 
-    def bearer(self, request: Request, refreshing: bool) -> str | None:
-        header = request.headers.get("Authorization", "")
+    def bearer(self, headers: Mapping[str, str], refreshing: bool) -> str | None:
+        header = headers.get("Authorization", "")
         scheme, _, token = header.partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
             if refreshing:
@@ -203,15 +198,30 @@ class Sandbox:
             raise Rejected(400, "VALIDATION_ERROR", f"{field}: {err['msg']}", field) from None
 
 
-def create_app(state: State | None = None, *, in_process: bool = False) -> Starlette:
-    """The sandbox ASGI app; ``app.state.sandbox`` is its :class:`State`. In process,
-    a dropped connection is raised as :class:`Dropped` for the transport to turn into
-    the error a client sees."""
+def create_app(state: State | None = None) -> Starlette:
+    """The sandbox as an ASGI app; ``app.state.sandbox`` is its :class:`State`. A
+    dropped answer announces a body and closes the connection before sending it."""
+    from starlette.applications import Starlette
+    from starlette.requests import Request
+    from starlette.responses import Response
+    from starlette.routing import Route
+
     state = state or State()
-    missing = [e.name for e in CATALOGUE if e.name not in HANDLERS]
-    if missing:
-        raise RuntimeError(f"sandbox handlers missing for {missing}")
-    handler = Sandbox(state, in_process)
-    app = Starlette(routes=[Route(PREFIX + "/{path:path}", handler.handle, methods=["GET", "POST", "PUT", "DELETE", "PATCH"])])
+    sandbox = Sandbox(state)
+
+    async def truncated(scope: Any, receive: Any, send: Any) -> None:
+        await send({"type": "http.response.start", "status": 200, "headers": [(b"content-length", b"64")]})
+        # The server refuses to end a short body and drops the connection: as intended.
+        await send({"type": "http.response.body", "body": b"", "more_body": False})
+
+    async def handle(request: Request) -> Any:
+        query = request.scope.get("query_string", b"").decode("latin-1")
+        try:
+            answer = await sandbox.answer(request.method, request.url.path, query, request.headers, await request.body())
+        except Dropped:
+            return truncated
+        return Response(answer.body, status_code=answer.status, headers=answer.headers)
+
+    app = Starlette(routes=[Route(PREFIX + "/{path:path}", handle, methods=["GET", "POST", "PUT", "DELETE", "PATCH"])])
     app.state.sandbox = state
     return app

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import math
 import random
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, UTC
 from decimal import Decimal
@@ -111,12 +112,21 @@ ANCHORS = (
 )
 
 
-def _anchor(day: date, column: int) -> float:
-    for (d0, *v0), (d1, *v1) in zip(ANCHORS, ANCHORS[1:], strict=False):
-        if day <= d1:
-            t = max(0.0, (day - d0).days / (d1 - d0).days)
-            return math.exp(math.log(v0[column]) * (1 - t) + math.log(v1[column]) * t)
-    return ANCHORS[-1][column + 1]
+def _anchored(days: int) -> Iterator[tuple[float, float]]:
+    """BTC and GOMINING prices of the ``days`` days from EPOCH: log-linear between
+    ANCHORS, flat after the last one."""
+    seg = 0
+    for i in range(days):
+        day = EPOCH + timedelta(days=i)
+        while seg < len(ANCHORS) - 1 and day > ANCHORS[seg + 1][0]:
+            seg += 1
+        if seg == len(ANCHORS) - 1:
+            yield ANCHORS[-1][1], ANCHORS[-1][2]
+            continue
+        (d0, *v0), (d1, *v1) = ANCHORS[seg], ANCHORS[seg + 1]
+        t = max(0.0, (day - d0).days / (d1 - d0).days)
+        yield (math.exp(math.log(v0[0]) * (1 - t) + math.log(v1[0]) * t),
+               math.exp(math.log(v0[1]) * (1 - t) + math.log(v1[1]) * t))
 
 
 class Market:
@@ -132,7 +142,7 @@ class Market:
         self.gmt: list[float] = []
         self.pool_sats_per_th: list[float] = []
         noise_btc = noise_gmt = 0.0
-        for i in range(n):
+        for i, (btc_usd, gmt_usd) in enumerate(_anchored(n)):
             day = EPOCH + timedelta(days=i)
             noise_btc = 0.94 * noise_btc + rng.gauss(0, 0.02)
             noise_gmt = 0.94 * noise_gmt + rng.gauss(0, 0.03)
@@ -140,8 +150,8 @@ class Market:
             if day < HALVING:
                 reward *= 2
             reward *= 1 + rng.gauss(0, 0.03)
-            self.btc.append(_anchor(day, 0) * math.exp(noise_btc))
-            self.gmt.append(_anchor(day, 1) * math.exp(noise_gmt))
+            self.btc.append(btc_usd * math.exp(noise_btc))
+            self.gmt.append(gmt_usd * math.exp(noise_gmt))
             self.pool_sats_per_th.append(reward * 1e8)
 
     def index(self, day: date) -> int:

@@ -60,6 +60,7 @@ class LoginScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
+        self.app.sub_title = ""  # no profile, user or data age to tell yet
         self.query_one("#pick").border_title = "Profiles"
         self.query_one("#form").border_title = "Add a profile"
         options = self.query_one(OptionList)
