@@ -148,6 +148,7 @@ class GmtuiApp(App[int]):
         if self.refresh_s is None:
             self.refresh_s = opened.refresh_s
         self.set_reactive(GmtuiApp.user, opened.users[0])
+        self.refresh_bindings()  # sections and the user switcher are enabled now
         if isinstance(self.screen, LoginScreen):
             self.pop_screen()
         if self.current_mode == "overview":

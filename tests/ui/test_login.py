@@ -81,9 +81,10 @@ async def test_the_dashboard_frame_is_drawn_before_the_session_opens(state):
     app = GmtuiApp(None, [], profile="demo", clock=state.clock, refresh_s=None, opener=opener)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
-        assert seen == [("overview", "starting the embedded sandbox…", "demo ·  · data …")]
+        assert seen == [("overview", "starting the embedded sandbox…", "demo")]
         assert "TH/s" in str(app.screen.query_one("#fleet").render())
         assert app.user == "alice" and app.refresh_s == 0  # the profile's interval, none given
+        assert "u" in [key.key for key in app.screen.query("FooterKey")]  # the user switcher is offered now
 
 
 async def test_an_unusable_profile_asked_for_by_name_ends_the_app_with_the_reason(state):

@@ -101,7 +101,8 @@ class Section(Screen[None]):
 
     def action_refresh(self) -> None:
         if self.app.client is None:  # the frame is up; the session is still opening
-            self.set_status("starting the embedded sandbox…" if self.app.profile == "demo" else f"opening {self.app.profile}…")
+            name = self.app.profile
+            self.set_status("starting the embedded sandbox…" if name == "demo" else f"opening {name or 'the active profile'}…")
             return
         self.set_status(f"loading {self.app.user}…")
         self.load(self.app.user)
@@ -151,6 +152,9 @@ class Section(Screen[None]):
         self._title()
 
     def _title(self) -> None:
+        if self.app.client is None:
+            self.app.sub_title = self.app.profile
+            return
         age = getattr(self, "data_age", "…")
         marks = "".join(
             f" · {mark}" for mark, on in (("READ-ONLY", getattr(self.app, "read_only", False)),
