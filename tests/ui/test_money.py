@@ -272,3 +272,22 @@ async def test_an_upgrade_to_a_typed_target_shows_its_payback_first(state):
         await pilot.press("escape")
         await settle(pilot)
     assert not state.upgrades
+
+
+def screen_text(app) -> str:
+    import html
+    import re
+
+    return html.unescape("".join(re.findall(r"<text[^>]*>(.*?)</text>", app.export_screenshot()))).replace("\xa0", " ")
+
+
+async def test_presenter_mode_hides_the_chart_values(state):
+    app = make_app(state, presenter=True)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("3")
+        await settle(pilot)
+        assert "0.0001" not in screen_text(app) and "•••" in screen_text(app)  # y axis, table and title
+        await pilot.press("p")
+        await pilot.pause()
+        assert "0.0001" in screen_text(app)  # the y axis shows BTC per day again

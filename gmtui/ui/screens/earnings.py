@@ -17,7 +17,7 @@ from textual.widgets import Input
 from gmtui.api.figures import btc
 from gmtui.api.models import DailyIncome
 from gmtui.api.views import RANGES, earnings, range_start, today
-from gmtui.ui.screens.section import Section, masked
+from gmtui.ui.screens.section import MASK, Section, masked
 from gmtui.ui.widgets.chart import Chart
 from gmtui.ui.widgets.vtable import Column, VirtualTable
 
@@ -95,6 +95,7 @@ class EarningsScreen(Section):
         self.days = days
         chart = self.query_one(Chart)
         chart.clear()
+        chart.mask(MASK if getattr(self.app, "presenter", False) else None)
         if self.by_miner:
             for color, (name, points) in zip(PALETTE, per_miner(days).items(), strict=False):
                 chart.plot_series([p[0] for p in points], [p[1] for p in points], color, name)

@@ -29,6 +29,16 @@ class DateAxis(AxisFormatter):
         return [date.fromordinal(max(1, int(t))).strftime(fmt) for t in ticks]
 
 
+class MaskedAxis(NumericAxisFormatter):
+    """Ticks where the numbers would be, each labelled with a mask (presenter mode)."""
+
+    def __init__(self, mask: str) -> None:
+        self.mask = mask
+
+    def get_labels_for_ticks(self, ticks: Sequence[float]) -> list[str]:
+        return [self.mask] * len(ticks)
+
+
 def thin(xs: Sequence[float], ys: Sequence[float], limit: int) -> tuple[list[float], list[float]]:
     """At most ``limit`` points: per bucket, its lowest and highest point in x order."""
     if len(xs) <= limit:
@@ -59,6 +69,11 @@ class Chart(PlotWidget, inherit_bindings=False):
 
     def on_mount(self) -> None:
         self.set_x_formatter(DateAxis())
+
+    def mask(self, mask: str | None) -> None:
+        """Hide the values on the y axis behind ``mask`` (None shows them)."""
+        self.set_y_formatter(MaskedAxis(mask) if mask else NumericAxisFormatter())
+        self.refresh()
 
     FINE_POINTS = 120  # up to this many, lines are drawn in braille (finer, but slow)
 
