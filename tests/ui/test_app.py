@@ -179,3 +179,27 @@ async def test_every_section_says_plainly_when_the_server_fails(state):
                 assert "Could not load" not in status
                 continue
             assert "Could not load alice" in status and "maintenance window" in status, (key, status)
+
+
+async def burst(app, keys: str) -> None:
+    """Keys that arrive together (pasted, or typed fast over SSH): all queued at once."""
+    from textual import events
+
+    for key in keys:
+        app.post_message(events.Key({"/": "slash"}.get(key, key), key))
+
+
+async def test_keys_typed_right_after_a_field_opens_land_in_it(state):
+    app = make_app(state)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("2")
+        await settle(pilot)
+        await burst(app, "/Night/")
+        await pilot.pause()
+        assert app.screen.query_one("#filter").value == "Night/"  # "/" in the field is text
+        await pilot.press("escape", "3")
+        await settle(pilot)
+        await burst(app, "d2026-01-01..2026-01-31")
+        await pilot.pause()
+        assert app.screen.query_one("#dates").value == "2026-01-01..2026-01-31"

@@ -58,7 +58,7 @@ class EarningsScreen(Section):
     BINDINGS = [
         Binding("left_square_bracket", "range(-1)", "Shorter", id="range.shorter"),
         Binding("right_square_bracket", "range(1)", "Longer", id="range.longer"),
-        Binding("d", "custom", "Dates", id="range.custom"),
+        Binding("d", "custom", "Dates", id="range.custom", priority=True),
         Binding("m", "by_miner", "Per miner", id="by_miner"),
         Binding("e", "export", "Export CSV", id="export"),
     ]
@@ -123,7 +123,7 @@ class EarningsScreen(Section):
     def action_custom(self) -> None:
         box = self.query_one("#dates", Input)
         box.display = True
-        self.set_focus(box)  # at once, so that keys typed right after "/" land in the box
+        self.set_focus(box)  # at once, so that keys typed right after "d" land in the box
 
     @on(Input.Submitted, "#dates")
     def dates_given(self, event: Input.Submitted) -> None:

@@ -46,7 +46,7 @@ class MinersScreen(Section):
     CSS_PATH = "miners.tcss"
     TITLE = "Miners"
     BINDINGS = [
-        Binding("slash", "filter", "Filter", id="filter"),
+        Binding("slash", "filter", "Filter", id="filter", priority=True),
         Binding("escape", "clear_filter", "Clear", show=False),
         Binding("t", "transfer", "Transfer…", id="miners.transfer"),
     ]

@@ -14,7 +14,7 @@ from textual.binding import Binding
 from textual.message import Message
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Footer, Header, Input, Static
 
 from gmtui.api.cache import describe_age, stale_while_revalidate
 from gmtui.api.errors import GmtuiError
@@ -68,6 +68,14 @@ class Section(Screen[None]):
 
     def body(self) -> ComposeResult:
         raise NotImplementedError
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """A key that opens a field of this screen is a priority binding: it acts as soon
+        as the app reads it, so that the keys typed right after it reach the field. It
+        stands aside while a field has focus, so the field gets that key as text."""
+        if isinstance(self.focused, Input):
+            return not any(b.priority and b.action == action for b in self.BINDINGS if isinstance(b, Binding))
+        return True
 
     async def fetch(self, user: str) -> Any:
         raise NotImplementedError
