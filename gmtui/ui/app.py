@@ -96,6 +96,7 @@ class GmtuiApp(App[int]):
         exits and ``failure`` holds the ConfigError."""
         super().__init__(**kwargs)
         self.opener = opener
+        self.opening = opener is not None  # keys pressed meanwhile act once the session is open
         self.strict = strict
         self.failure: Exception | None = None
         self.client = client  # type: ignore[assignment]
@@ -123,7 +124,6 @@ class GmtuiApp(App[int]):
         """Open the session (the service's imports, the sandbox, the profile) on the loop,
         once the frame is on screen."""
         from gmtui.api.errors import ConfigError
-        from gmtui.ui.screens.login import Opened
 
         assert self.opener is not None
         try:
@@ -131,24 +131,27 @@ class GmtuiApp(App[int]):
             if not opened.users:
                 raise ConfigError(f"profile {opened.profile!r} lists no partner users; add it again with --user")
         except ConfigError as exc:
+            self.opening = False
             if self.strict:  # asked for by name: say what is wrong with it, after the TUI is gone
                 self.failure = exc
                 self.exit(return_code=2)
             else:
                 self._login(str(exc))
             return
-        self.post_message(Opened(opened))
+        self.opening = False
+        self._use(opened)  # before any key pressed meanwhile is handled
 
     def on_opened(self, message: Opened) -> None:
+        self._use(message.opened)
+
+    def _use(self, opened: Session) -> None:
         from gmtui.ui.screens.login import LoginScreen
 
-        opened = message.opened
         self.client, self.users, self.profile = opened.client, opened.users, opened.profile
         self.read_only = self.read_only or opened.read_only
         if self.refresh_s is None:
             self.refresh_s = opened.refresh_s
         self.set_reactive(GmtuiApp.user, opened.users[0])
-        self.refresh_bindings()  # sections and the user switcher are enabled now
         if isinstance(self.screen, LoginScreen):
             self.pop_screen()
         if self.current_mode == "overview":
@@ -157,7 +160,7 @@ class GmtuiApp(App[int]):
             self.switch_mode("overview")
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        return not (self.client is None and action in ("section", "users"))  # nothing to show before logging in
+        return not (self.client is None and not self.opening and action in ("section", "users"))  # nothing to show yet
 
     def action_section(self, name: str) -> None:
         if self.current_mode != name:

@@ -45,6 +45,7 @@ async def test_without_a_profile_the_app_offers_the_demo(state):
         await pilot.press("enter")  # "Try the demo"
         await settle(pilot)
         assert app.current_mode == "overview" and app.profile == "demo" and app.user == "alice"
+        assert "u" in [key.key for key in app.screen.query("FooterKey")]
 
 
 async def test_a_profile_added_in_the_form_is_checked_then_saved(sandboxed, state):
@@ -109,3 +110,17 @@ async def test_without_a_usable_profile_the_login_screen_follows_the_frame(state
         await settle(pilot)
         assert app.current_mode == "overview" and not isinstance(app.screen, LoginScreen)
         assert app.user == "alice" and "TH/s" in str(app.screen.query_one("#fleet").render())
+        assert "u" in [key.key for key in app.screen.query("FooterKey")]
+
+
+async def test_a_key_pressed_while_the_session_opens_acts_once_it_is_open(state):
+    from textual import events
+
+    def opener() -> session.Session:
+        app.post_message(events.Key("2", "2"))  # typed while the sandbox starts
+        return opened_on(state)
+
+    app = GmtuiApp(None, [], profile="demo", clock=state.clock, refresh_s=0, opener=opener)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert app.current_mode == "miners" and "6 of 6 miners" in app.screen.query_one("#left").border_title
