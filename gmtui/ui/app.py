@@ -178,7 +178,7 @@ class GmtuiApp(App[int]):
             self.screen.dismiss()
             return
         title = getattr(self.screen, "TITLE", "") or self.current_mode
-        self.push_screen(HelpScreen(title, key_rows(self.screen)))
+        self.push_screen(HelpScreen(title, key_rows(self.screen), getattr(self.screen, "GUIDE", "")))
 
     def action_presenter(self) -> None:
         self.presenter = not self.presenter

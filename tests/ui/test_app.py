@@ -139,7 +139,7 @@ async def test_wallets_show_exact_balances_and_copy_an_address(state):
         assert copied == [address]
 
 
-async def test_help_lists_the_keys_of_the_screen(state):
+async def test_help_explains_the_figures_and_lists_the_keys_of_the_screen(state):
     app = make_app(state)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
@@ -148,8 +148,13 @@ async def test_help_lists_the_keys_of_the_screen(state):
         assert isinstance(app.screen, HelpScreen)
         keys = dict(app.screen.rows)
         assert {"Export CSV", "Per miner", "Refresh", "Users", "Quit"} <= set(keys.values())
+        assert "what is left after the electricity" in str(app.screen.query_one("#guide").render())
         await pilot.press("escape")
         assert not isinstance(app.screen, HelpScreen)
+        for key in "12345678":  # every section says what its figures mean
+            await pilot.press(key)
+            await settle(pilot)
+            assert len(app.screen.GUIDE) > 80, app.current_mode
 
 
 async def test_a_failing_server_is_said_plainly(state):

@@ -55,6 +55,11 @@ def per_miner(days: list[DailyIncome], top: int = len(PALETTE)) -> dict[str, lis
 class EarningsScreen(Section):
     CSS_PATH = "earnings.tcss"
     TITLE = "Earnings"
+    GUIDE = (
+        "[b]Gross[/] is the pool reward per day; [b]net[/] is what is left after the electricity "
+        "and service fees, less the discount. Per miner (m) plots the net of the 6 biggest "
+        "earners. The table lists the same days with the fleet's TH/s; e writes them to CSV."
+    )
     BINDINGS = [
         Binding("left_square_bracket", "range(-1)", "Shorter", id="range.shorter"),
         Binding("right_square_bracket", "range(1)", "Longer", id="range.longer"),

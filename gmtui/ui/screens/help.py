@@ -34,20 +34,23 @@ def key_rows(screen: Screen) -> list[tuple[str, str]]:
 class HelpScreen(ModalScreen[None]):
     DEFAULT_CSS = """
     HelpScreen { align: center middle; }
-    #help { width: 60; max-width: 95%; height: auto; max-height: 90%;
+    #help { width: 72; max-width: 95%; height: auto; max-height: 90%;
             border: round $accent; background: $panel; padding: 0 1; }
+    #guide { margin-bottom: 1; }
     """
     BINDINGS = [Binding("escape,question_mark,f1,q", "dismiss", "Close", id="help.close")]
 
-    def __init__(self, title: str, rows: list[tuple[str, str]]):
+    def __init__(self, title: str, rows: list[tuple[str, str]], guide: str = ""):
         super().__init__()
         self.title_text = title
         self.rows = rows
+        self.guide = guide
 
     def compose(self) -> ComposeResult:
         width = max((len(k) for k, _ in self.rows), default=4) + 2
         lines = [f"[b $accent]{k:<{width}}[/]{d}" for k, d in self.rows]
-        box = VerticalScroll(Static("\n".join(lines)), id="help")
-        box.border_title = f"Keys: {self.title_text}"
+        parts = [Static(self.guide, id="guide")] if self.guide else []
+        box = VerticalScroll(*parts, Static("\n".join(lines)), id="help")
+        box.border_title = f"{self.title_text}: what you see, and the keys" if self.guide else f"Keys: {self.title_text}"
         box.border_subtitle = "esc closes"
         yield box

@@ -36,6 +36,11 @@ class JournalScreen(Section):
     #detail { height: 2; padding: 0 1; color: $text-muted; }
     """
     TITLE = "Journal"
+    GUIDE = (
+        "Every money move sent from this machine, written down before it leaves. [b]ok[/]: done; "
+        "[b]failed[/]: not done; [b]unknown[/]: the answer was lost, so it may have happened. Do "
+        "not repeat an unknown move: R (reconcile) asks the server and settles it."
+    )
     BINDINGS = [
         Binding("R", "reconcile", "Reconcile", id="journal.reconcile"),
         Binding("e", "export", "Export CSV", id="journal.export"),

@@ -45,6 +45,11 @@ def matches(row: tuple[Any, ...], text: str) -> bool:
 class MinersScreen(Section):
     CSS_PATH = "miners.tcss"
     TITLE = "Miners"
+    GUIDE = (
+        "Every miner NFT of the user: power (TH/s), efficiency (W/TH, lower is better), when "
+        "it was created and what it has earned in all (BTC). The pane shows the selected miner "
+        "and its BTC per day over the last 30 days."
+    )
     BINDINGS = [
         Binding("slash", "filter", "Filter", id="filter", priority=True),
         Binding("escape", "clear_filter", "Clear", show=False),

@@ -50,6 +50,16 @@ def trend(days: list[DailyIncome]) -> str:
 class OverviewScreen(Section):
     CSS_PATH = "overview.tcss"
     TITLE = "Overview"
+    GUIDE = (
+        "[b]Fleet[/]: miners, total power, average W/TH weighted by power (lower is better).\n"
+        "[b]Per day[/]: an estimate for today's fleet at the latest income per TH. Gross = income "
+        "per TH × TH/s; fees = electricity (W/TH × TH/s × 24 h × $/kWh) plus service ($/TH/day), "
+        "less the discount shown; net = gross − fees.\n"
+        "[b]Income[/]: lifetime, still on balance, withdrawn, the last day; the GMT balance.\n"
+        "[b]Market[/]: BTC and GOMINING prices, income per TH per day and its change over the "
+        "last 7 days against the 7 before, the electricity price.\n"
+        "[b]Sparkline[/]: net BTC per day over the last 30 days."
+    )
 
     def body(self) -> ComposeResult:
         with Grid(id="tiles"):

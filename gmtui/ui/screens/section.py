@@ -47,6 +47,7 @@ class Section(Screen[None]):
     """A screen of the dashboard; subclasses give ``body``, ``fetch`` and ``show``."""
 
     TITLE: ClassVar[str] = ""
+    GUIDE: ClassVar[str] = ""  # what each figure of the screen means, shown by `?` above the keys
     BINDINGS = [
         Binding("r", "refresh", "Refresh", id="refresh"),
         Binding("escape", "blur", "Leave the field", show=False, id="blur"),

@@ -30,6 +30,10 @@ COLUMNS = [
 class ShopScreen(Section):
     CSS = "#collections { height: 1fr; border: round $primary; border-title-color: $accent; }"
     TITLE = "Shop"
+    GUIDE = (
+        "Collections a new miner can be bought from: power, efficiency, price, the yearly return "
+        "the platform states, the electricity and service costs per TH per day, and the discount."
+    )
     BINDINGS = [Binding("enter", "buy", "Buy…", id="shop.buy")]
 
     def body(self) -> ComposeResult:

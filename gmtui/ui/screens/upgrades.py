@@ -34,6 +34,11 @@ def label(c: Candidate) -> str:
 class UpgradesScreen(Section):
     CSS = "#candidates { height: 1fr; border: round $primary; border-title-color: $accent; }"
     TITLE = "Upgrades"
+    GUIDE = (
+        "For each miner: more power or better efficiency, priced by the platform. [b]+BTC/day[/] "
+        "is the extra net per day, [b]payback[/] the days until the price is earned back, "
+        "[b]break-even[/] the BTC price below which the upgraded miner earns nothing net."
+    )
     BINDINGS = [
         Binding("enter", "upgrade", "Upgrade…", id="upgrades.create"),
         Binding("c", "custom", "Other target…", id="upgrades.custom"),

@@ -20,6 +20,12 @@ from gmtui.ui.screens.section import Section, masked
 class WalletsScreen(Section):
     CSS_PATH = "wallets.tcss"
     TITLE = "Wallets"
+    GUIDE = (
+        "[b]Wallets[/]: the BTC addresses withdrawals can go to, and when each was bound.\n"
+        "[b]Balances[/]: per currency, as the user's own account reports them.\n"
+        "[b]Synced values[/]: the balance records as of the platform's last sync (value, GMT "
+        "value, time-locked value). Every amount is exact, never rounded."
+    )
     BINDINGS = [Binding("c", "copy", "Copy address", id="copy"), Binding("b", "bind", "Bind wallet…", id="wallets.bind")]
 
     def body(self) -> ComposeResult:

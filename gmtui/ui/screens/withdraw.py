@@ -31,6 +31,11 @@ class Terms:
 class WithdrawScreen(Section):
     CSS_PATH = "withdraw.tcss"
     TITLE = "Withdraw"
+    GUIDE = (
+        "Income on balance can be withdrawn to a bound wallet: within 24 h at no fee, or fast "
+        "for the commission shown. The preview gives the fee, what arrives and the balance after; "
+        "nothing is sent before you confirm, and the move is journaled first."
+    )
     AUTO_FOCUS = ""  # nothing: number keys keep switching sections until tab enters the form
     BINDINGS = [Binding("ctrl+s", "review", "Review and send", id="withdraw.review")]
 
