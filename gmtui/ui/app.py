@@ -54,7 +54,9 @@ class GmtuiApp(App[int]):
 
     TITLE = "gmtui"
     CSS = """
-    #status { height: 1; padding: 0 1; color: $text-muted; }
+    #status-bar { height: 1; }
+    #status { width: 1fr; height: 1; padding: 0 1; color: $text-muted; }
+    #hint { width: auto; padding: 0 1; color: $text-muted; }
     #sections { height: 1; background: $boost; color: $text; }
     """
     MODES = SECTIONS  # type: ignore[assignment]

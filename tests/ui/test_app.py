@@ -208,3 +208,27 @@ async def test_keys_typed_right_after_a_field_opens_land_in_it(state):
         await burst(app, "d2026-01-01..2026-01-31")
         await pilot.pause()
         assert app.screen.query_one("#dates").value == "2026-01-01..2026-01-31"
+
+
+async def test_slash_filters_the_upgrades_and_the_journal_too(state):
+    app = make_app(state)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("6")
+        await settle(pilot)
+        table = app.screen.query_one(VirtualTable)
+        everything = len(table.rows)
+        await pilot.press("slash", *"night", "enter")
+        assert table.rows and all(r[0].startswith("Night Owl") for r in table.rows) and len(table.rows) < everything
+        assert table.border_subtitle == f"{len(table.rows)} of {everything} · filter “night”"
+        assert app.focused is table  # enter hands the keys back to the table
+        await pilot.press("escape")
+        assert len(table.rows) == everything and not table.border_subtitle
+        await pilot.press("8")
+        await settle(pilot)
+        assert app.screen.query_one("#filter").display is False
+        await pilot.press("slash")
+        assert app.focused is app.screen.query_one("#filter")
+        await pilot.press("escape", "1", "slash")  # on a screen without a table, "/" does nothing
+        await pilot.pause()
+        assert app.current_mode == "overview" and not app.screen.query("#filter")

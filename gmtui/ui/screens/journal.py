@@ -48,6 +48,7 @@ class JournalScreen(Section):
 
     def body(self) -> ComposeResult:
         yield VirtualTable(COLUMNS, id="moves")
+        yield self.filter_box("user, operation, destination or outcome")
         yield Static("", id="detail")
 
     @on(VirtualTable.Highlighted)

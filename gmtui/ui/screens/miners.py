@@ -10,7 +10,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Input, Sparkline, Static
+from textual.widgets import Sparkline, Static
 
 from gmtui.api.figures import btc
 from gmtui.api.figures import btc as btc_text
@@ -50,24 +50,19 @@ class MinersScreen(Section):
         "it was created and what it has earned in all (BTC). The pane shows the selected miner "
         "and its BTC per day over the last 30 days."
     )
-    BINDINGS = [
-        Binding("slash", "filter", "Filter", id="filter", priority=True),
-        Binding("escape", "clear_filter", "Clear", show=False),
-        Binding("t", "transfer", "Transfer…", id="miners.transfer"),
-    ]
+    BINDINGS = [Binding("t", "transfer", "Transfer…", id="miners.transfer")]
 
     def body(self) -> ComposeResult:
         with Horizontal(id="split"):
             with Vertical(id="left"):
                 yield VirtualTable(COLUMNS, id="table")
-                yield Input(placeholder="filter by id or name (enter to apply, esc to clear)", id="filter")
+                yield self.filter_box("id or name")
             with Vertical(id="detail"):
                 yield Static("", id="facts")
                 yield Sparkline([], id="miner-spark")
 
     def on_mount(self) -> None:
         self.data: Fleet | None = None
-        self.query_one("#filter").display = False
         self.query_one("#detail").border_title = "Miner"
         super().on_mount()
 
@@ -84,18 +79,6 @@ class MinersScreen(Section):
         table.set_rows(rows_of(data), matches)
         table.focus()
 
-    def action_filter(self) -> None:
-        box = self.query_one("#filter", Input)
-        box.display = True
-        self.set_focus(box)  # at once, so that keys typed right after "/" land in the box
-
-    def action_clear_filter(self) -> None:
-        box = self.query_one("#filter", Input)
-        box.value = ""
-        box.display = False
-        self.query_one(VirtualTable).set_filter("")
-        self.query_one(VirtualTable).focus()
-
     @work(exclusive=True, group="transfer")
     async def action_transfer(self) -> None:
         row = self.query_one(VirtualTable).current
@@ -106,14 +89,6 @@ class MinersScreen(Section):
         to_user = await self.app.push_screen_wait(AskChoice(f"Transfer {row[1]} to", others))
         if to_user and await run_move(self, plan_transfer(self.app.client, self.app.user, int(row[0]), to_user)) in ("ok", "unknown"):
             self.action_refresh()
-
-    @on(Input.Changed, "#filter")
-    def filter_changed(self, event: Input.Changed) -> None:
-        self.query_one(VirtualTable).set_filter(event.value)
-
-    @on(Input.Submitted, "#filter")
-    def filter_done(self) -> None:
-        self.query_one(VirtualTable).focus()
 
     @on(VirtualTable.Highlighted)
     def highlighted(self, event: VirtualTable.Highlighted) -> None:

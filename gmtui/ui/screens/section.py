@@ -8,9 +8,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
-from textual import work
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.containers import Horizontal
 from textual.message import Message
 from textual.screen import Screen
 from textual.timer import Timer
@@ -18,6 +19,7 @@ from textual.widgets import Footer, Header, Input, Static
 
 from gmtui.api.cache import describe_age, stale_while_revalidate
 from gmtui.api.errors import GmtuiError
+from gmtui.ui.widgets.vtable import VirtualTable
 
 
 @dataclass
@@ -50,6 +52,7 @@ class Section(Screen[None]):
     GUIDE: ClassVar[str] = ""  # what each figure of the screen means, shown by `?` above the keys
     BINDINGS = [
         Binding("r", "refresh", "Refresh", id="refresh"),
+        Binding("slash", "filter", "Filter", id="filter", priority=True),
         Binding("escape", "blur", "Leave the field", show=False, id="blur"),
     ]
 
@@ -57,7 +60,9 @@ class Section(Screen[None]):
         yield Header()
         yield Static(self._bar(), id="sections")
         yield from self.body()
-        yield Static("", id="status")
+        with Horizontal(id="status-bar"):
+            yield Static("", id="status")
+            yield Static("[b]?[/] help", id="hint")  # always shown: the footer runs out of room at 80 columns
         yield Footer()
 
     def _bar(self) -> str:
@@ -70,13 +75,24 @@ class Section(Screen[None]):
     def body(self) -> ComposeResult:
         raise NotImplementedError
 
+    def filter_box(self, what: str) -> Input:
+        """The filter of the screen's table, for ``body`` to place; `/` opens it."""
+        box = Input(placeholder=f"filter by {what} (enter: done, esc: clear)", id="filter")
+        box.display = False
+        return box
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """A key that opens a field of this screen is a priority binding: it acts as soon
         as the app reads it, so that the keys typed right after it reach the field. It
         stands aside while a field has focus, so the field gets that key as text."""
+        if action == "filter" and not self.query("#filter"):
+            return False  # this screen has no table to filter
         if isinstance(self.focused, Input):
-            return not any(b.priority and b.action == action for b in self.BINDINGS if isinstance(b, Binding))
+            return not any(b.priority and b.action == action for b in self._bindings_of_screen())
         return True
+
+    def _bindings_of_screen(self) -> list[Binding]:
+        return [b for cls in type(self).__mro__ for b in getattr(cls, "BINDINGS", ()) if isinstance(b, Binding)]
 
     async def fetch(self, user: str) -> Any:
         raise NotImplementedError
@@ -106,7 +122,34 @@ class Section(Screen[None]):
             self.action_refresh()
 
     def action_blur(self) -> None:
-        self.set_focus(None)  # so that number keys switch sections again
+        """Leave the field (so that number keys switch sections again); in a filter,
+        clear it too."""
+        box = self.query("#filter").first(Input) if self.query("#filter") else None
+        if box is not None and box.display:
+            box.value = ""
+            table = self.query_one(VirtualTable)
+            table.set_filter("")  # now, before the layout gives the table the box's rows
+            table.border_subtitle = ""
+            box.display = False
+            table.focus()
+            return
+        self.set_focus(None)
+
+    # ---- the table filter
+    def action_filter(self) -> None:
+        box = self.query_one("#filter", Input)
+        box.display = True
+        self.set_focus(box)
+
+    @on(Input.Changed, "#filter")
+    def _filter_changed(self, event: Input.Changed) -> None:
+        table = self.query_one(VirtualTable)
+        table.set_filter(event.value)
+        table.border_subtitle = f"{len(table.rows):,} of {len(table._all):,} · filter “{table.filter_text}”" if table.filter_text else ""
+
+    @on(Input.Submitted, "#filter")
+    def _filter_done(self) -> None:
+        self.query_one(VirtualTable).focus()
 
     def action_refresh(self) -> None:
         if self.app.client is None:  # the frame is up; the session is still opening

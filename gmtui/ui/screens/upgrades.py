@@ -46,6 +46,7 @@ class UpgradesScreen(Section):
 
     def body(self) -> ComposeResult:
         yield VirtualTable(COLUMNS, id="candidates")
+        yield self.filter_box("miner or upgrade")
 
     async def fetch(self, user: str) -> list[Candidate]:
         return await fleet_upgrades(self.app.client, user)
