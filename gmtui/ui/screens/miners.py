@@ -95,7 +95,7 @@ class MinersScreen(Section):
         facts = self.query_one("#facts", Static)
         spark = self.query_one("#miner-spark", Sparkline)
         table = event.table
-        shown = f"{len(table.rows):,} of {len(table._all):,} miners" + (f" · filter “{table.filter_text}”" if table.filter_text else "")
+        shown = f"{len(table.rows):,} of {table.total:,} miners" + (f" · filter “{table.filter_text}”" if table.filter_text else "")
         self.query_one("#left").border_title = shown
         if event.row is None or self.data is None:
             facts.update("No miner matches." if table.filter_text else "")

@@ -124,8 +124,9 @@ class Section(Screen[None]):
     def action_blur(self) -> None:
         """Leave the field (so that number keys switch sections again); in a filter,
         clear it too."""
-        box = self.query("#filter").first(Input) if self.query("#filter") else None
-        if box is not None and box.display:
+        boxes = self.query("#filter")
+        if boxes and boxes.first().display:
+            box = boxes.first(Input)
             box.value = ""
             table = self.query_one(VirtualTable)
             table.set_filter("")  # now, before the layout gives the table the box's rows
@@ -145,7 +146,7 @@ class Section(Screen[None]):
     def _filter_changed(self, event: Input.Changed) -> None:
         table = self.query_one(VirtualTable)
         table.set_filter(event.value)
-        table.border_subtitle = f"{len(table.rows):,} of {len(table._all):,} · filter “{table.filter_text}”" if table.filter_text else ""
+        table.border_subtitle = f"{len(table.rows):,} of {table.total:,} · filter “{table.filter_text}”" if table.filter_text else ""
 
     @on(Input.Submitted, "#filter")
     def _filter_done(self) -> None:

@@ -109,6 +109,11 @@ class VirtualTable(ScrollView, can_focus=True):
         self.refresh()
 
     @property
+    def total(self) -> int:
+        """Rows before the filter."""
+        return len(self._all)
+
+    @property
     def total_width(self) -> int:
         return sum(c.width + 1 for c in self.columns)
 
