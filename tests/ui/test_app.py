@@ -4,6 +4,7 @@ section's behaviour, user switching, help, errors."""
 from __future__ import annotations
 
 import csv
+from decimal import Decimal
 
 import httpx
 
@@ -137,6 +138,9 @@ async def test_wallets_show_exact_balances_and_copy_an_address(state):
         assert app.screen.query_one("#wallets").row_count == len(state.world.users["alice"].wallets)
         await pilot.press("c")
         assert copied == [address]
+        # the GMT record's parts are all shown, and add up to its value, exactly
+        value, *parts = (Decimal(c or 0) for c in app.screen.query_one("#synced").get_row_at(1)[1:])
+        assert value == sum(parts) and all(parts[:3])
 
 
 async def test_help_explains_the_figures_and_lists_the_keys_of_the_screen(state):

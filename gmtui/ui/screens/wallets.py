@@ -23,8 +23,8 @@ class WalletsScreen(Section):
     GUIDE = (
         "[b]Wallets[/]: the BTC addresses withdrawals can go to, and when each was bound.\n"
         "[b]Balances[/]: per currency, as the user's own account reports them.\n"
-        "[b]Synced values[/]: the balance records as of the platform's last sync (value, GMT "
-        "value, time-locked value). Every amount is exact, never rounded."
+        "[b]Synced values[/]: the balance records as of the platform's last sync: the value, and "
+        "its GMT that is free, time-locked, staked and frozen. Every amount is exact, never rounded."
     )
     BINDINGS = [Binding("c", "copy", "Copy address", id="copy"), Binding("b", "bind", "Bind wallet…", id="wallets.bind")]
 
@@ -43,7 +43,7 @@ class WalletsScreen(Section):
     def on_mount(self) -> None:
         self.query_one("#wallets", DataTable).add_columns("Address", "Type", "Created")
         self.query_one("#per-currency", DataTable).add_columns("Currency", "Balance")
-        self.query_one("#synced", DataTable).add_columns("ID", "Value", "GMT", "Locked")
+        self.query_one("#synced", DataTable).add_columns("ID", "Value", "GMT", "Locked", "Staked", "Frozen")
         super().on_mount()
 
     async def fetch(self, user: str) -> Holdings:
@@ -65,7 +65,8 @@ class WalletsScreen(Section):
         for s in data.synced:
             synced.add_row(
                 str(s.id), cell(s.value_numeric_at_sync_date), cell(s.gmt_value_at_sync_date_numeric),
-                cell(s.time_locked_value_at_sync_date_numeric),
+                cell(s.time_locked_value_at_sync_date_numeric), cell(s.flexible_staking_value_at_sync_date_numeric),
+                cell(s.freezed_value_numeric_at_sync_date),
             )
         wallets.focus()
 
