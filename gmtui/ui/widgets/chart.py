@@ -22,11 +22,13 @@ class DateAxis(AxisFormatter):
         return sorted({float(round(t)) for t in ticks if min_ <= round(t) <= max_})
 
     def get_labels_for_ticks(self, ticks: Sequence[float]) -> list[str]:
+        """Month and day while ticks are weeks apart; year and month once they are
+        months apart (so a range over a year never shows a date without its year)."""
         if not ticks:
             return []
-        span = ticks[-1] - ticks[0]
-        fmt = "%Y-%m" if span > 400 else "%m-%d"
-        return [date.fromordinal(max(1, int(t))).strftime(fmt) for t in ticks]
+        days = [date.fromordinal(max(1, int(t))) for t in ticks]
+        fmt = "%Y-%m" if len(days) > 1 and (days[1] - days[0]).days > 45 else "%m-%d"
+        return [d.strftime(fmt) for d in days]
 
 
 class MaskedAxis(NumericAxisFormatter):
@@ -69,6 +71,7 @@ class Chart(PlotWidget, inherit_bindings=False):
 
     def on_mount(self) -> None:
         self.set_x_formatter(DateAxis())
+        self.margin_top, self.margin_bottom = 0, 1  # no axis titles: the rows go to the plot
 
     def mask(self, mask: str | None) -> None:
         """Hide the values on the y axis behind ``mask`` (None shows them)."""
