@@ -205,12 +205,12 @@ class Section(Screen[None]):
         self._title()
 
     def _title(self) -> None:
-        if self.app.client is None:
-            self.app.sub_title = self.app.profile
-            return
-        age = getattr(self, "data_age", "…")
         marks = "".join(
             f" · {mark}" for mark, on in (("READ-ONLY", getattr(self.app, "read_only", False)),
                                           ("PRESENTER", getattr(self.app, "presenter", False))) if on
         )
+        if self.app.client is None:  # opening: no user or data yet
+            self.app.sub_title = f"{self.app.profile}{marks}"
+            return
+        age = getattr(self, "data_age", "…")
         self.app.sub_title = f"{self.app.profile} · {self.app.user} · data {age}{marks}"
