@@ -19,7 +19,6 @@ from textual.widgets import Footer, Header, Input, Static
 
 from gmtui.api.cache import describe_age, stale_while_revalidate
 from gmtui.api.errors import GmtuiError
-from gmtui.ui.widgets.vtable import VirtualTable
 
 
 @dataclass
@@ -128,7 +127,7 @@ class Section(Screen[None]):
         if boxes and boxes.first().display:
             box = boxes.first(Input)
             box.value = ""
-            table = self.query_one(VirtualTable)
+            table = self._table()
             table.set_filter("")  # now, before the layout gives the table the box's rows
             table.border_subtitle = ""
             box.display = False
@@ -142,15 +141,18 @@ class Section(Screen[None]):
         box.display = True
         self.set_focus(box)
 
+    def _table(self) -> Any:
+        return self.query_one("VirtualTable")  # by its name: the widget module loads after the first frame
+
     @on(Input.Changed, "#filter")
     def _filter_changed(self, event: Input.Changed) -> None:
-        table = self.query_one(VirtualTable)
+        table = self._table()
         table.set_filter(event.value)
         table.border_subtitle = f"{len(table.rows):,} of {table.total:,} · filter “{table.filter_text}”" if table.filter_text else ""
 
     @on(Input.Submitted, "#filter")
     def _filter_done(self) -> None:
-        self.query_one(VirtualTable).focus()
+        self._table().focus()
 
     def action_refresh(self) -> None:
         if self.app.client is None:  # the frame is up; the session is still opening
