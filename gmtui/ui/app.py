@@ -95,7 +95,7 @@ class GmtuiApp(App[int]):
         """Without a client the app starts on the login screen (``problem`` says why).
         With an ``opener``, the dashboard's frame is drawn first, then the opener runs;
         if the profile is unusable the login screen follows, or with ``strict`` the app
-        exits and ``failure`` holds the ConfigError."""
+        exits and ``failure`` holds the error, for the command line to report."""
         super().__init__(**kwargs)
         self.opener = opener
         self.opening = opener is not None  # keys pressed meanwhile act once the session is open
@@ -125,18 +125,18 @@ class GmtuiApp(App[int]):
     def _open(self) -> None:
         """Open the session (the service's imports, the sandbox, the profile) on the loop,
         once the frame is on screen."""
-        from gmtui.api.errors import ConfigError
+        from gmtui.api.errors import ConfigError, GmtuiError
 
         assert self.opener is not None
         try:
             opened = self.opener()
             if not opened.users:
                 raise ConfigError(f"profile {opened.profile!r} lists no partner users; add it again with --user")
-        except ConfigError as exc:
+        except GmtuiError as exc:
             self.opening = False
             if self.strict:  # asked for by name: say what is wrong with it, after the TUI is gone
                 self.failure = exc
-                self.exit(return_code=2)
+                self.exit()
             else:
                 self._login(str(exc))
             return

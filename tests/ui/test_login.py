@@ -95,7 +95,7 @@ async def test_an_unusable_profile_asked_for_by_name_ends_the_app_with_the_reaso
     app = GmtuiApp(None, [], profile="prod", refresh_s=0, opener=opener, strict=True)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
-    assert str(app.failure) == "no profile named 'prod'" and app.return_code == 2
+    assert isinstance(app.failure, ConfigError) and str(app.failure) == "no profile named 'prod'"
 
 
 async def test_without_a_usable_profile_the_login_screen_follows_the_frame(state):
