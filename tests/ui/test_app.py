@@ -14,7 +14,9 @@ from gmtui.api.retry import NO_RETRY
 from gmtui.sandbox import demo_client
 from gmtui.sandbox.world import sats
 from gmtui.ui.app import GmtuiApp
+from gmtui import session
 from gmtui.ui.screens.help import HelpScreen
+from gmtui.ui.screens.login import Opened
 from gmtui.ui.screens.users import UsersScreen
 from gmtui.ui.widgets.vtable import VirtualTable
 
@@ -236,3 +238,33 @@ async def test_slash_filters_the_upgrades_and_the_journal_too(state):
         await pilot.press("escape", "1", "slash")  # on a screen without a table, "/" does nothing
         await pilot.pause()
         assert app.current_mode == "overview" and not app.screen.query("#filter")
+
+
+def layout(app) -> list[tuple[str, str | None, object, str]]:
+    return [(type(w).__name__, w.id, w.region, str(w.styles.border)) for w in app.screen.walk_children() if w.display]
+
+
+async def test_a_section_looks_the_same_whatever_was_shown_before(state):
+    """Each screen's styles stay its own: ids like #detail or #form recur across screens."""
+    alone = {}
+    for key in "12345678":
+        app = make_app(state)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await settle(pilot)
+            await pilot.press(key)
+            await settle(pilot)
+            alone[key] = layout(app)
+    app = make_app(state)
+    async with app.run_test(size=(120, 40)) as pilot:
+        for key in "1234567887654321":
+            await pilot.press(key)
+            await settle(pilot)
+            assert layout(app) == alone[key], app.current_mode
+    app = GmtuiApp(None, [], profile="", clock=state.clock, refresh_s=0, problem="no profile configured")
+    async with app.run_test(size=(120, 40)) as pilot:  # the login screen has a #form too
+        await settle(pilot)
+        app.screen.post_message(Opened(session.Session(demo_client(state), ["alice"], "demo")))
+        await settle(pilot)
+        await pilot.press("5")
+        await settle(pilot)
+        assert layout(app) == alone["5"]

@@ -32,8 +32,10 @@ FIELDS = ["id", "at", "user", "operation", "amount", "destination", "outcome"]
 
 class JournalScreen(Section):
     CSS = """
-    #moves { height: 1fr; border: round $primary; border-title-color: $accent; }
-    #detail { height: 2; padding: 0 1; color: $text-muted; }
+    JournalScreen {
+        #moves { height: 1fr; border: round $primary; border-title-color: $accent; }
+        #detail { height: 2; padding: 0 1; color: $text-muted; }
+    }
     """
     TITLE = "Journal"
     GUIDE = (

@@ -28,7 +28,7 @@ COLUMNS = [
 
 
 class ShopScreen(Section):
-    CSS = "#collections { height: 1fr; border: round $primary; border-title-color: $accent; }"
+    CSS = "ShopScreen #collections { height: 1fr; border: round $primary; border-title-color: $accent; }"
     TITLE = "Shop"
     GUIDE = (
         "Collections a new miner can be bought from: power, efficiency, price, the yearly return "

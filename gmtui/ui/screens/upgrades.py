@@ -32,7 +32,7 @@ def label(c: Candidate) -> str:
 
 
 class UpgradesScreen(Section):
-    CSS = "#candidates { height: 1fr; border: round $primary; border-title-color: $accent; }"
+    CSS = "UpgradesScreen #candidates { height: 1fr; border: round $primary; border-title-color: $accent; }"
     TITLE = "Upgrades"
     GUIDE = (
         "For each miner: more power or better efficiency, priced by the platform. [b]+BTC/day[/] "
