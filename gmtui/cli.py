@@ -1,7 +1,9 @@
 """Command line: the TUI, the demo, the sandbox server, profiles and `get`.
 
 Exit codes: 0 ok, 1 API or network error, 2 usage or configuration error (and a money
-move refused by a check before sending), 3 a money move whose outcome is unknown.
+move refused by a check before sending), 3 a money move whose outcome is unknown,
+70 gmtui itself failed (a bug: the message says where the log is; no traceback, no
+variable's value is printed).
 """
 
 from __future__ import annotations
@@ -11,12 +13,14 @@ import asyncio
 import getpass
 import os
 import sys
+import time
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
 from gmtui import __version__
 
-EXIT_OK, EXIT_API, EXIT_USAGE, EXIT_UNKNOWN = 0, 1, 2, 3
+EXIT_OK, EXIT_API, EXIT_USAGE, EXIT_UNKNOWN, EXIT_CRASH = 0, 1, 2, 3, 70
 
 # Startup work gmtui has no use for (benchmarks/tui.py measures the start):
 # - httpx imports its own command-line client when click is installed (uvicorn, used by
@@ -26,17 +30,44 @@ sys.modules.setdefault("httpx._main", None)  # type: ignore[arg-type]
 os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
 
 
+class Parser(argparse.ArgumentParser):
+    """argparse, whose messages (they repeat what was typed) are made plain."""
+
+    def _print_message(self, message: str, file: Any = None) -> None:
+        from gmtui.api.text import clean
+
+        if message:
+            (file or sys.stderr).write(clean(message, newlines=True))
+
+
+def _typed(read: Any) -> Any:
+    """An argparse type from a reader of gmtui.api.inputs (its message on refusal)."""
+
+    def parse(text: str) -> Any:
+        from gmtui.api.errors import InputError
+
+        try:
+            return read(text)
+        except InputError as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from None
+
+    return parse
+
+
 def _date(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2026-01-31") from None
+    from gmtui.api import inputs
+
+    return _typed(inputs.day)(text)
 
 
 def _positive(text: str) -> int:
-    if not text.isdigit() or int(text) < 1:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a positive whole number")
-    return int(text)
+    from gmtui.api import inputs
+
+    return _typed(lambda t: inputs.whole(t, "a positive whole number"))(text)
+
+
+def _offset(text: str) -> int:
+    return 0 if text.strip() == "0" else _positive(text)
 
 
 FAULTS_HELP = (
@@ -58,7 +89,7 @@ def parser() -> argparse.ArgumentParser:
     from gmtui.api.resources import RESOURCES
     from gmtui.output import FORMATS
 
-    p = argparse.ArgumentParser(prog="gmtui", description="Dashboard and CLI for cloud-mining partners.")
+    p = Parser(prog="gmtui", description="Dashboard and CLI for cloud-mining partners.")
     p.add_argument("--version", action="version", version=f"gmtui {__version__}")
     p.add_argument("--demo", action="store_true", help="use the embedded sandbox with demo data")
     p.add_argument("--profile", help="profile to use (default: GMTUI_PROFILE, else the active one)")
@@ -76,7 +107,7 @@ def parser() -> argparse.ArgumentParser:
     g.add_argument("--to", dest="end", type=_date, metavar="YYYY-MM-DD", help="last day (daily)")
     g.add_argument("--all", action="store_true", help="fetch every page of a list")
     g.add_argument("--limit", type=_positive, help="page size of a list")
-    g.add_argument("--offset", type=int, help="items to skip in a list")
+    g.add_argument("--offset", type=_offset, help="items to skip in a list")
     g.add_argument("--offline", action="store_true", help="print cached data and its age; send nothing")
     g.add_argument("--demo", action="store_true", default=argparse.SUPPRESS, help="use the embedded sandbox")
     g.add_argument("--profile", default=argparse.SUPPRESS, help="profile to use")
@@ -91,11 +122,17 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--jwt-lifetime", type=_positive, default=900, help="user JWT lifetime in seconds")
     s.add_argument("--faults", type=_faults, metavar="SPEC", help=FAULTS_HELP)
 
-    j = sub.add_parser("journal", help="list money moves and their outcomes")
+    j = sub.add_parser("journal", help="list money moves and their outcomes; settle one by hand")
     j.add_argument("--unknown", action="store_true", help="only moves whose outcome is unknown")
     j.add_argument("--format", choices=FORMATS, help="default: table on a terminal, json otherwise")
     j.add_argument("--limit", type=_positive, default=50)
     j.add_argument("--profile", default=argparse.SUPPRESS, help="profile to use")
+    jsub = j.add_subparsers(dest="journal_action", metavar="ACTION")
+    settle = jsub.add_parser("settle", help="settle an unknown move by hand, with how you know (recorded as such)")
+    settle.add_argument("entry", type=_positive, help="the journal entry (#) to settle")
+    settle.add_argument("outcome", choices=("ok", "failed"), help="what the platform says happened")
+    settle.add_argument("--note", required=True, help="how you know, e.g. 'support ticket 1234: not received'")
+    settle.add_argument("--profile", default=argparse.SUPPRESS, help="profile to use")
     rc = sub.add_parser("reconcile", help="settle unknown money moves by checking the server's state")
     rc.add_argument("--profile", default=argparse.SUPPRESS, help="profile to use")
     from gmtui.cli_money import add_parsers
@@ -119,12 +156,16 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None, *, clock: Callable[[], float] = time.time) -> int:
+    """Run gmtui; ``clock`` is the one source of "now" (and "today") for everything it
+    opens: the sandbox's world, the client, the journal, the dashboard."""
     args = parser().parse_args(argv)
+    args.clock = clock
     from gmtui.api.errors import (
-        ApiError, ConfigError, GmtuiError, MoveRefused, NetworkError, OutcomeUnknown, UnexpectedResponse,
+        ApiError, ConfigError, GmtuiError, InputError, MoveRefused, NetworkError, OutcomeUnknown, UnexpectedResponse,
     )
     from gmtui.api.logs import quiet_http_loggers
+    from gmtui.output import say
 
     quiet_http_loggers()  # httpx logs full URLs, signatures included
 
@@ -140,41 +181,57 @@ def main(argv: list[str] | None = None) -> int:
 
             return asyncio.run(cli_money.COMMANDS[args.command](args))
         return cmd_tui(args)
-    except ConfigError as exc:
-        print(f"gmtui: {exc}", file=sys.stderr)
+    except (ConfigError, InputError) as exc:
+        say(f"gmtui: {exc}", err=True)
         return EXIT_USAGE
     except OutcomeUnknown as exc:
-        print(f"gmtui: {exc}", file=sys.stderr)
+        say(f"gmtui: {exc}", err=True)
         return EXIT_UNKNOWN
     except MoveRefused as exc:
-        print(f"gmtui: refused, nothing was sent: {exc}", file=sys.stderr)
+        say(f"gmtui: refused, nothing was sent: {exc}", err=True)
         return EXIT_USAGE
     except (ApiError, NetworkError, UnexpectedResponse) as exc:
-        print(f"gmtui: {exc}", file=sys.stderr)
+        say(f"gmtui: {exc}", err=True)
         return EXIT_USAGE if getattr(exc, "status", 0) is None and isinstance(exc, ApiError) else EXIT_API
     except GmtuiError as exc:
-        print(f"gmtui: {exc}", file=sys.stderr)
+        say(f"gmtui: {exc}", err=True)
         return EXIT_API
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:  # e.g. `gmtui get miners | head`: the reader is gone, nothing to say
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_OK
+    except Exception as exc:  # a bug: say so, where the details are, and nothing else
+        from gmtui.crash import report
+
+        say(report(exc), err=True)
+        return EXIT_CRASH
 
 
 def make_client(args: argparse.Namespace) -> tuple[Any, str | None]:
     """A client for --demo or the resolved profile, and the default partner user."""
+    opened = open_session(args)
+    return opened.client, (opened.users[0] if opened.users else None)
+
+
+def open_session(args: argparse.Namespace) -> Any:
+    """The session a command asked for: --demo (with its --faults) or a profile."""
     from gmtui import session
 
-    opened = session.open_demo() if getattr(args, "demo", False) else session.open_profile(getattr(args, "profile", None))
-    return opened.client, (opened.users[0] if opened.users else None)
+    if getattr(args, "demo", False):
+        return session.open_demo(getattr(args, "faults", None), clock=args.clock)
+    if getattr(args, "faults", None):
+        from gmtui.api.errors import ConfigError
+
+        raise ConfigError("--faults applies to the embedded sandbox: add --demo (or use `gmtui sandbox --faults`)")
+    return session.open_profile(getattr(args, "profile", None), clock=args.clock)
 
 
 async def cmd_get(args: argparse.Namespace) -> int:
     from gmtui.api.cache import describe_age, tracking
     from gmtui.api.errors import ConfigError
     from gmtui.api.resources import Query, get
-    from gmtui.output import render
+    from gmtui.output import render, say
 
     if args.start and args.end and args.end < args.start:
         raise ConfigError("--to is before --from")
@@ -189,7 +246,7 @@ async def cmd_get(args: argparse.Namespace) -> int:
     age = fresh.age_s(client.clock())
     if age is not None:
         note = "offline" if args.offline else "the server did not answer"
-        print(f"gmtui: {note}: cached data, fetched {describe_age(age)} ago", file=sys.stderr)
+        say(f"gmtui: {note}: cached data, fetched {describe_age(age)} ago", err=True)
     fmt = args.format or ("table" if sys.stdout.isatty() else "json")
     sys.stdout.write(render(data, fmt))
     return EXIT_OK
@@ -198,20 +255,21 @@ async def cmd_get(args: argparse.Namespace) -> int:
 def cmd_sandbox(args: argparse.Namespace) -> int:
     import uvicorn
 
+    from gmtui.output import say
     from gmtui.sandbox import Options, State, WorldSize, create_app
 
     options = Options(seed=args.seed, size=WorldSize(args.users, args.miners, args.days), jwt_lifetime_s=args.jwt_lifetime)
     state = State(options, faults=args.faults)
     base = f"http://{args.host}:{args.port}"
     users = list(state.world.users)
-    print(f"gmtui sandbox (seed {args.seed}) at {base}")
+    say(f"gmtui sandbox (seed {args.seed}) at {base}")
     if args.faults:
-        print(f"  faults:      {args.faults}")
-    print(f"  API key:     {state.options.api_key}")
-    print(f"  API secret:  {state.options.api_secret}")
-    print(f"  partner id:  {state.options.partner_id}")
-    print(f"  users:       {', '.join(users[:10])}{' …' if len(users) > 10 else ''} ({len(users)})")
-    print(f"  try:         GMTUI_BASE_URL={base} GMTUI_API_KEY={state.options.api_key} "
+        say(f"  faults:      {args.faults}")
+    say(f"  API key:     {state.options.api_key}")
+    say(f"  API secret:  {state.options.api_secret}")
+    say(f"  partner id:  {state.options.partner_id}")
+    say(f"  users:       {', '.join(users[:10])}{' …' if len(users) > 10 else ''} ({len(users)})")
+    say(f"  try:         GMTUI_BASE_URL={base} GMTUI_API_KEY={state.options.api_key} "
           f"GMTUI_API_SECRET={state.options.api_secret} gmtui get overview --user {users[0] if users else 'alice'}")
     sys.stdout.flush()
     import logging
@@ -239,6 +297,8 @@ def cmd_profile(args: argparse.Namespace) -> int:
 
     from gmtui import config, session
     from gmtui.api.errors import ConfigError
+    from gmtui.api.text import clean
+    from gmtui.output import say
 
     cfg = config.load()
     if args.action == "add":
@@ -251,24 +311,25 @@ def cmd_profile(args: argparse.Namespace) -> int:
             err = exc.errors()[0]
             raise ConfigError(f"{'.'.join(map(str, err['loc']))}: {err['msg']}") from None
         if not args.no_check:
-            print(f"check: {asyncio.run(session.check_profile(profile))}")
+            say(f"check: {asyncio.run(session.check_profile(profile))}")
         where = session.save_profile(profile, secret, keyring=not args.no_keyring)
         cfg = config.load()
-        print(f"API secret kept in {where}")
-        print(f"saved profile {profile.name!r} to {config.paths().config_file}{' (active)' if cfg.active == profile.name else ''}")
+        say(f"API secret kept in {where}")
+        say(f"saved profile {profile.name!r} to {config.paths().config_file}{' (active)' if cfg.active == profile.name else ''}")
     elif args.action == "list":
         if not cfg.profiles:
-            print("no profiles; add one with: gmtui profile add NAME --base-url URL --api-key KEY --user ID")
+            say("no profiles; add one with: gmtui profile add NAME --base-url URL --api-key KEY --user ID")
         for name, p in cfg.profiles.items():
             key = p.api_key.get_secret_value()
             mark = "*" if name == cfg.active else " "
-            print(f"{mark} {name:<16} {p.base_url:<36} key {key[:4]}…  users: {', '.join(p.users) or '-'}")
+            say(f"{mark} {clean(name):<16} {clean(p.base_url):<36} key {clean(key[:4])}…  "
+                f"users: {clean(', '.join(p.users)) or '-'}")
     elif args.action == "use":
         if args.name not in cfg.profiles:
             raise ConfigError(f"no profile named {args.name!r}")
         cfg.active = args.name
         config.save(cfg)
-        print(f"active profile: {args.name}")
+        say(f"active profile: {args.name}")
     elif args.action == "remove":
         removed = cfg.profiles.pop(args.name, None)
         if removed is None:
@@ -280,7 +341,7 @@ def cmd_profile(args: argparse.Namespace) -> int:
         if cfg.active == args.name:
             cfg.active = next(iter(cfg.profiles), None)
         config.save(cfg)
-        print(f"removed profile {args.name!r}")
+        say(f"removed profile {args.name!r}")
     return EXIT_OK
 
 
@@ -294,4 +355,4 @@ def cmd_tui(args: argparse.Namespace) -> int:
     if args.refresh is not None and args.refresh < 0:
         raise ConfigError("--refresh takes a number of seconds, 0 or more")
     return run(demo=args.demo, profile=args.profile, faults=args.faults, refresh_s=args.refresh,
-               read_only=args.read_only, presenter=args.presenter)
+               read_only=args.read_only, presenter=args.presenter, clock=args.clock)

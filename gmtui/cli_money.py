@@ -1,4 +1,6 @@
-"""Command line for money moves and their journal: `gmtui journal`, `gmtui reconcile`."""
+"""Command line for money moves and their journal: `gmtui journal [settle]`,
+`gmtui reconcile`, and the moves (`wallet bind`, `withdraw`, `upgrade`, `buy`,
+`transfer`)."""
 
 from __future__ import annotations
 
@@ -9,41 +11,57 @@ from decimal import Decimal
 from typing import Any
 
 from gmtui.api.journal import UNKNOWN
+from gmtui.api.text import clean
 
-EXIT_OK, EXIT_UNKNOWN = 0, 3
+EXIT_OK, EXIT_USAGE, EXIT_UNKNOWN = 0, 2, 3
 
 
 def _open(args: argparse.Namespace) -> Any:
-    from gmtui import session
+    from gmtui.cli import open_session
 
-    if getattr(args, "demo", False):
-        return session.open_demo(getattr(args, "faults", None))
-    return session.open_profile(getattr(args, "profile", None))
+    return open_session(args)
 
 
 async def cmd_journal(args: argparse.Namespace) -> int:
-    from gmtui.output import render
+    """The journal's entries (damaged ones marked), or `settle`: a person's verdict.
+    Exit 2 when the journal cannot be trusted, so scripts notice."""
+    from gmtui.api.errors import JournalUnavailable
+    from gmtui.output import render, say
 
     opened = _open(args)
     async with opened.client as client:
-        assert client.journal is not None
-        entries = client.journal.entries(outcome=UNKNOWN if args.unknown else None, limit=args.limit)
+        journal = client.journal
+        assert journal is not None
+        if getattr(args, "journal_action", None) == "settle":
+            entry = journal.settle_by_hand(args.entry, args.outcome, args.note)
+            say(f"entry {entry.id} {entry.operation} for {entry.user!r}: {entry.outcome} ({entry.detail})")
+            return EXIT_OK
+        try:
+            entries = journal.entries(outcome=UNKNOWN if args.unknown else None, limit=args.limit)
+        except JournalUnavailable as exc:  # not a refused move: the listing itself cannot be read
+            say(f"gmtui: {exc}", err=True)
+            return EXIT_USAGE
+        trouble = journal.trouble()
     fmt = args.format or ("table" if sys.stdout.isatty() else "json")
     sys.stdout.write(render([e.row() for e in entries], fmt))
+    if trouble:
+        say(f"gmtui: {trouble}", err=True)
+        return EXIT_USAGE
     return EXIT_OK
 
 
 async def cmd_reconcile(args: argparse.Namespace) -> int:
     from gmtui.api.reconcile import reconcile
+    from gmtui.output import say
 
     opened = _open(args)
     async with opened.client as client:
         settled = await reconcile(client)
     if not settled:
-        print("nothing to reconcile: no money move has an unknown outcome")
+        say("nothing to reconcile: no money move has an unknown outcome")
         return EXIT_OK
     for s in settled:
-        print(f"entry {s.entry.id} {s.entry.operation} for {s.entry.user!r}: {s.outcome} ({s.reason})")
+        say(f"entry {s.entry.id} {s.entry.operation} for {s.entry.user!r}: {s.outcome} ({s.reason})")
     return EXIT_UNKNOWN if any(s.outcome == UNKNOWN for s in settled) else EXIT_OK
 
 
@@ -74,7 +92,7 @@ def add_parsers(sub: Any) -> None:
     common(bind)
 
     wd = sub.add_parser("withdraw", help="withdraw BTC income to a bound wallet")
-    wd.add_argument("amount", help="BTC, at most 8 decimals, e.g. 0.0015")
+    wd.add_argument("amount", help="BTC, at most 8 decimals, e.g. 0.0015 (digits and one '.')")
     wd.add_argument("--to", required=True, dest="address", help="a wallet bound to the user")
     wd.add_argument("--fast", action="store_true", help="fast withdrawal (commission applies)")
     common(wd)
@@ -83,24 +101,43 @@ def add_parsers(sub: Any) -> None:
     upsub = up.add_subparsers(dest="upgrade_action", required=True, metavar="ACTION")
     for action in ("price", "create"):
         u = upsub.add_parser(action, help=f"{action} an upgrade of one miner")
-        u.add_argument("--miner", type=int, required=True, help="the miner (NFT) id")
+        u.add_argument("--miner", type=_id, required=True, help="the miner (NFT) id")
         target = u.add_mutually_exclusive_group(required=True)
-        target.add_argument("--power", type=Decimal, help="target TH/s")
-        target.add_argument("--efficiency", type=Decimal, help="target W/TH")
+        target.add_argument("--power", type=_target("a target power (TH/s)"), help="target TH/s")
+        target.add_argument("--efficiency", type=_target("a target efficiency (W/TH)"), help="target W/TH")
         common(u, confirm=action == "create")
 
     b = sub.add_parser("buy", help="buy a miner from a collection (payment, then confirmation)")
-    b.add_argument("collection", type=int, help="collection id (see: gmtui get collections)")
+    b.add_argument("collection", type=_id, help="collection id (see: gmtui get collections)")
     common(b)
 
     t = sub.add_parser("transfer", help="transfer a miner to another partner user")
-    t.add_argument("miner", type=int, help="the miner (NFT) id")
+    t.add_argument("miner", type=_id, help="the miner (NFT) id")
     t.add_argument("--to", required=True, dest="to_user", help="the partner user who receives it")
     common(t)
 
 
+def _id(text: str) -> int:
+    from gmtui.api import inputs
+    from gmtui.cli import _typed
+
+    return _typed(lambda t: inputs.whole(t, "an id"))(text)
+
+
+def _target(what: str) -> Callable[[str], Decimal]:
+    def parse(text: str) -> Decimal:
+        from gmtui.api import inputs
+        from gmtui.cli import _typed
+
+        return _typed(lambda t: inputs.decimal(t, what, places=2, maximum=Decimal(100_000), example="20"))(text)
+
+    return parse
+
+
 def confirm(plan: Any, args: argparse.Namespace) -> bool:
-    print(plan.summary())
+    from gmtui.output import say
+
+    say(plan.summary())
     if getattr(args, "yes", False):
         return True
     if not sys.stdin.isatty():
@@ -112,8 +149,9 @@ def confirm(plan: Any, args: argparse.Namespace) -> bool:
 
 
 async def cmd_move(args: argparse.Namespace) -> int:
-    from gmtui.api import moves
-    from gmtui.api.errors import ConfigError
+    from gmtui.api import inputs, moves
+    from gmtui.api.errors import ConfigError, InputError, MoveRefused
+    from gmtui.output import say
 
     opened = _open(args)
     read_only = opened.read_only or getattr(args, "read_only", False)
@@ -124,12 +162,16 @@ async def cmd_move(args: argparse.Namespace) -> int:
         if args.command == "wallet":
             plan = await moves.plan_bind(client, user, args.address)
         elif args.command == "withdraw":
-            plan = await moves.plan_withdrawal(client, user, args.address, moves.parse_amount(args.amount), fast=args.fast)
+            try:
+                amount = inputs.btc_amount(args.amount)
+            except InputError as exc:
+                raise MoveRefused(str(exc)) from None
+            plan = await moves.plan_withdrawal(client, user, args.address, amount, fast=args.fast)
         elif args.command == "upgrade":
             kind, target = ("power", args.power) if args.power is not None else ("efficiency", args.efficiency)
             plan, _ = await moves.plan_upgrade(client, user, args.miner, kind, target)
             if args.upgrade_action == "price":
-                print(plan.summary())
+                say(plan.summary())
                 return EXIT_OK
         elif args.command == "buy":
             plan = await moves.plan_purchase(client, user, args.collection)
@@ -137,10 +179,10 @@ async def cmd_move(args: argparse.Namespace) -> int:
             plan = await moves.plan_transfer(client, user, args.miner, args.to_user)
         moves.guard(plan, read_only)
         if not confirm(plan, args):
-            print("cancelled: nothing was sent")
+            say("cancelled: nothing was sent")
             return EXIT_OK
         await moves.execute(client, plan)
-    print(f"done: {plan.lines[0][0].lower()} {plan.lines[0][1]} (see: gmtui journal)")
+    say(f"done: {plan.lines[0][0].lower()} {clean(plan.lines[0][1], limit=200)} (see: gmtui journal)")
     return EXIT_OK
 
 

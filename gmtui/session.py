@@ -3,8 +3,8 @@ the platformdirs dirs) or for the demo (the in-process sandbox, all of it in mem
 
 from __future__ import annotations
 
-import logging
-import os
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from gmtui import config
@@ -13,10 +13,9 @@ from gmtui.api.cache import Cache
 from gmtui.api.gomining import GoMiningClient
 from gmtui.api.journal import FILE_NAME as JOURNAL_FILE
 from gmtui.api.journal import Journal
-from gmtui.api.logs import RedactingFilter, quiet_http_loggers
+from gmtui.api import logs
 from gmtui.api.tokens import TokenStore
 
-LOG_FILE = "gmtui.log"
 
 
 @dataclass
@@ -29,47 +28,31 @@ class Session:
 
 
 def start_logging(secrets: list[str]) -> None:
-    """Log to the state dir's gmtui.log (GMTUI_LOG_LEVEL, default INFO), redacted."""
-    quiet_http_loggers()
-    root = logging.getLogger("gmtui")
-    path = config.paths().state / LOG_FILE
-    for old in [h for h in root.handlers if getattr(h, "_gmtui", False)]:
-        if getattr(old, "baseFilename", None) == str(path.absolute()):
-            for f in old.filters:
-                if isinstance(f, RedactingFilter):
-                    f.add(*secrets)
-            return
-        root.removeHandler(old)
-        old.close()
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    path.touch(mode=0o600, exist_ok=True)
-    handler = logging.FileHandler(path, encoding="utf-8", delay=True)
-    handler._gmtui = True  # type: ignore[attr-defined]
-    handler.addFilter(RedactingFilter(secrets))
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    root.addHandler(handler)
-    root.setLevel(os.environ.get("GMTUI_LOG_LEVEL", "INFO").upper())
+    """Log to the state dir's gmtui.log, redacted (see logs.start)."""
+    logs.start(config.paths().state / logs.LOG_FILE, secrets)
 
 
-def open_profile(name: str | None = None) -> Session:
+def open_profile(name: str | None = None, clock: Callable[[], float] = time.time) -> Session:
     profile = config.resolve(name)
     p = config.paths()
     client = GoMiningClient(
         profile.base_url, profile.api_key.get_secret_value(), profile.api_secret,
         recv_window_ms=profile.recv_window_ms,
+        clock=clock,
         scope=f"{profile.name}@{profile.base_url}",
         cache=Cache(p.cache / CACHE_FILE),
-        journal=Journal(p.state / JOURNAL_FILE),
+        journal=Journal(p.state / JOURNAL_FILE, clock),
         token_store=TokenStore(p.state / f"tokens-{profile.name}.json"),
     )
     start_logging([profile.api_key.get_secret_value(), profile.api_secret.get_secret_value()])
     return Session(client, list(profile.users), profile.name, refresh_s=profile.refresh_s, read_only=profile.read_only)
 
 
-def open_demo(faults: object | None = None) -> Session:
+def open_demo(faults: object | None = None, clock: Callable[[], float] = time.time) -> Session:
+    """The embedded sandbox, its world built for the day ``clock`` says."""
     from gmtui.sandbox import State, demo_client
 
-    state = State(faults=faults)  # type: ignore[arg-type]
+    state = State(clock=clock, faults=faults)  # type: ignore[arg-type]
     client = demo_client(state, scope="demo", cache=Cache(), journal=Journal(clock=state.clock))
     start_logging([state.options.api_key, state.options.api_secret])
     return Session(client, list(state.world.users), "demo")

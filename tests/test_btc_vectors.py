@@ -40,5 +40,23 @@ def test_invalid_addresses_are_refused(address, why):
 
 
 def test_kinds():
-    kinds = {btc.validate(a) for a, _ in VECTORS["valid_mainnet"]}
-    assert {"p2pkh", "p2sh", "p2wpkh", "p2wsh", "p2tr", "witness-v2", "witness-v16"} <= kinds
+    safe = {btc.validate(a) for a, _ in VECTORS["valid_mainnet"] if btc.is_valid(a)}
+    assert safe == {"p2pkh", "p2sh", "p2wpkh", "p2wsh", "p2tr"}
+
+
+@pytest.mark.parametrize(("address", "why"), [
+    (btc.encode_segwit(16, bytes(2)), "witness version 16 is not in use yet"),
+    (btc.encode_segwit(2, bytes(32)), "witness version 2 is not in use yet"),
+    (btc.encode_segwit(1, bytes(40)), "witness v1 program of 40 bytes is not Taproot"),
+    (btc.encode_segwit(1, bytes(20)), "witness v1 program of 20 bytes is not Taproot"),
+])
+def test_addresses_anyone_could_spend_from_are_refused_with_the_reason(address, why):
+    btc.script_pubkey(address)  # valid per BIP350...
+    with pytest.raises(btc.AddressError, match=why):  # ...but not safe to pay
+        btc.validate(address)
+
+
+def test_canonical_form_folds_bech32_case_only():
+    p2wpkh = btc.encode_segwit(0, bytes(range(20)))
+    assert btc.canonical(p2wpkh.upper()) == btc.canonical(p2wpkh) == p2wpkh
+    assert btc.canonical("1NeTVrZEZvx9niuKrFRMQsdF3YSnhkyaCB") == "1NeTVrZEZvx9niuKrFRMQsdF3YSnhkyaCB"

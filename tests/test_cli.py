@@ -11,9 +11,11 @@ import pytest
 from gmtui import config
 from gmtui.cli import main
 
+from conftest import Clock
+
 
 def run(capsys, *argv) -> tuple[int, str, str]:
-    code = main(list(argv))
+    code = main(list(argv), clock=Clock())
     out, err = capsys.readouterr()
     return code, out, err
 

@@ -1,5 +1,10 @@
 """Bitcoin mainnet address validation: P2PKH/P2SH (base58check), segwit v0 (bech32)
-and v1+ (bech32m), following BIP173 and BIP350. Checksums, not a regex."""
+and v1+ (bech32m), following BIP173 and BIP350. Checksums, not a regex.
+
+``script_pubkey`` decodes any address the BIPs call valid. ``validate`` accepts only
+what is safe to send money to today: P2PKH, P2SH, P2WPKH, P2WSH and P2TR. Coins sent
+to another witness version or program length are spendable by anyone until a soft
+fork gives it meaning, so those are refused with the reason."""
 
 from __future__ import annotations
 
@@ -98,9 +103,26 @@ def _segwit_decode(address: str) -> tuple[int, bytes]:
     return version, program
 
 
+SAFE_KINDS = ("p2pkh", "p2sh", "p2wpkh", "p2wsh", "p2tr")
+
+
 def validate(address: str) -> str:
-    """Return the kind of a valid mainnet address, else raise AddressError."""
-    return _decode(address)[0]
+    """The kind of a mainnet address safe to pay, else AddressError saying why."""
+    kind, script = _decode(address)
+    if kind not in SAFE_KINDS:
+        version, size = script[0] - 0x50, len(script) - 2
+        if version == 1:
+            raise AddressError(f"a witness v1 program of {size} bytes is not Taproot (32 bytes): "
+                               "coins sent there can be taken by anyone")
+        raise AddressError(f"witness version {version} is not in use yet: coins sent there can be taken by anyone")
+    return kind
+
+
+def canonical(address: str) -> str:
+    """The one spelling of an address, for comparing: bech32 is case-insensitive and
+    written in lower case; base58 is case-sensitive and kept as is."""
+    address = address.strip()
+    return address.lower() if address[:3].lower() == "bc1" else address
 
 
 def script_pubkey(address: str) -> bytes:

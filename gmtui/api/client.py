@@ -40,6 +40,7 @@ from gmtui.api.errors import (
     RequestValidationError,
     ServerError,
     TimestampError,
+    UnexpectedResponse,
 )
 from gmtui.api.journal import Journal
 from gmtui.api.parse import field_path, parse
@@ -48,6 +49,9 @@ from gmtui.api.retry import NO_RETRY, RetryPolicy
 from gmtui.api.tokens import TokenManager, TokenStore
 
 log = logging.getLogger("gmtui.api")
+
+MAX_BODY_MB = 20
+MAX_BODY_BYTES = MAX_BODY_MB * 1024 * 1024
 
 class Client:
     """Speaks the GoMining Partner API for one partner (API key and secret)."""
@@ -61,6 +65,7 @@ class Client:
         transport: httpx.AsyncBaseTransport | None = None,
         recv_window_ms: int = DEFAULT_RECV_WINDOW_MS,
         timeout: float = 20.0,
+        deadline_s: float = 30.0,
         clock: Callable[[], float] = time.time,
         max_connections: int = 10,
         scope: str = "default",
@@ -71,11 +76,14 @@ class Client:
     ):
         """``scope`` names the profile in cache and journal entries; ``cache`` keeps
         read answers; ``journal`` records money moves; ``token_store`` persists user
-        tokens; ``retry`` governs retries of reads."""
+        tokens; ``retry`` governs retries of reads. ``timeout`` bounds each network
+        step (connect, each read); ``deadline_s`` bounds a whole exchange, so a body
+        sent a byte a second ends too."""
         self.base_url = base_url.rstrip("/")
         self._api_key = SecretStr(api_key) if isinstance(api_key, str) else api_key
         self._secret = SecretStr(api_secret) if isinstance(api_secret, str) else api_secret
         self.recv_window_ms = recv_window_ms
+        self.deadline_s = deadline_s
         self.clock = clock
         # Server time minus local time, in ms (kept by the reliability layer).
         self.clock_offset_ms = 0
@@ -285,15 +293,42 @@ class Client:
     ) -> tuple[Any, bytes]:
         request = self.build(ep, params, bearer)
         started = time.perf_counter()
+        sent: bool | None = False
         try:
-            response = await self._http.send(request)
+            async with asyncio.timeout(self.deadline_s):
+                response = await self._http.send(request, stream=True)
+                sent = None  # an answer began: the request arrived, whatever the rest says
+                try:
+                    content = await self._read_body(ep, response)
+                finally:
+                    await response.aclose()
+        except TimeoutError:
+            raise NetworkError(
+                f"no complete answer within {self.deadline_s:g} s; gmtui stopped waiting", operation=ep.name, sent=None
+            ) from None
         except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
-            raise NetworkError(f"cannot connect to {self.base_url}: {type(exc).__name__}", operation=ep.name, sent=False) from None
+            raise NetworkError(f"cannot connect to {self.base_url}: {type(exc).__name__}", operation=ep.name, sent=sent) from None
         except httpx.TransportError as exc:
             raise NetworkError(f"connection failed: {type(exc).__name__}", operation=ep.name, sent=None) from None
         log.debug("%s %s -> %s in %.0f ms", ep.method, ep.name, response.status_code, (time.perf_counter() - started) * 1000)
         self.note_server_time(response)
-        return self.parse(ep, response, model), response.content
+        return self._parse(ep, response.status_code, content, response.headers.get("Retry-After"), model), content
+
+    async def _read_body(self, ep: Endpoint, response: httpx.Response) -> bytes:
+        """The whole body, refused past ``MAX_BODY_BYTES`` (counted after decompression)."""
+        declared = response.headers.get("Content-Length", "")
+        if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
+            raise UnexpectedResponse(f"the answer is {int(declared):,} bytes, over the {MAX_BODY_MB} MB gmtui reads",
+                                     operation=ep.name, status=response.status_code)
+        chunks: list[bytes] = []
+        size = 0
+        async for chunk in response.aiter_bytes():
+            size += len(chunk)
+            if size > MAX_BODY_BYTES:
+                raise UnexpectedResponse(f"the answer is over the {MAX_BODY_MB} MB gmtui reads; stopped there",
+                                         operation=ep.name, status=response.status_code)
+            chunks.append(chunk)
+        return b"".join(chunks)
 
     def note_server_time(self, response: httpx.Response) -> None:
         """Remember the server's clock from its ``Date`` header (1 s resolution)."""
@@ -320,10 +355,12 @@ class Client:
 
     def parse_body(self, ep: Endpoint, body: bytes, model: type[pydantic.BaseModel] | None = None) -> Any:
         """A stored 200 answer, parsed like a live one."""
-        return parse(ep, httpx.Response(200, content=body), model, self.secrets())
+        return self._parse(ep, 200, body, None, model)
 
-    def parse(self, ep: Endpoint, response: httpx.Response, model: type[pydantic.BaseModel] | None = None) -> Any:
-        return parse(ep, response, model, self.secrets())
+    def _parse(
+        self, ep: Endpoint, status: int, body: bytes, retry_after: str | None, model: type[pydantic.BaseModel] | None
+    ) -> Any:
+        return parse(ep, status, body, retry_after, model, self.secrets())
 
     async def fetch_all(
         self,
@@ -334,7 +371,9 @@ class Client:
         page_size: int | None = None,
         concurrency: int = 4,
     ) -> list[Any]:
-        """Every item of a paged operation, fetching up to ``concurrency`` pages at once."""
+        """Every item of a paged operation, fetching up to ``concurrency`` pages at once.
+        A server that ignores ``offset`` or ``limit`` (the same page again, or more items
+        than asked) is stopped with an error instead of being read 100,000 times."""
         ep = endpoint(operation)
         size = min(page_size or ep.page_max, ep.page_max)
         base = dict(params or {})
@@ -344,9 +383,10 @@ class Client:
             result = await self.call(ep, {**base, "limit": str(size), "offset": str(offset)}, user=user)
             return list(result.data) if ep.shape is Shape.DATED else list(result)
 
+        pages = _Pages(ep.name, size)
         if ep.shape is Shape.DATED:
             first = await self.call(ep, {**base, "limit": str(size), "offset": "0"}, user=user)
-            items = list(first.data)
+            pages.add(0, list(first.data))
             offsets = list(range(size, min(first.total_count, max_offset + 1), size))
             gate = asyncio.Semaphore(concurrency)
 
@@ -354,19 +394,36 @@ class Client:
                 async with gate:
                     return await page(offset)
 
-            for chunk in await asyncio.gather(*(gated(o) for o in offsets)):
-                items.extend(chunk)
-            return items
+            for offset, chunk in zip(offsets, await asyncio.gather(*(gated(o) for o in offsets)), strict=True):
+                pages.add(offset, chunk)
+            return pages.items
 
-        items: list[Any] = []
         offset = 0
         while offset <= max_offset:
             batch = [o for o in range(offset, offset + size * concurrency, size) if o <= max_offset]
-            pages = await asyncio.gather(*(page(o) for o in batch))
-            for chunk in pages:
-                items.extend(chunk)
-                if len(chunk) < size:
-                    return items
+            for o, chunk in zip(batch, await asyncio.gather(*(page(o) for o in batch)), strict=True):
+                if not pages.add(o, chunk):
+                    return pages.items
             offset += size * len(batch)
-        return items
+        return pages.items
 
+
+class _Pages:
+    """The items of consecutive pages, checked as they come."""
+
+    def __init__(self, operation: str, size: int):
+        self.operation, self.size = operation, size
+        self.items: list[Any] = []
+        self._last: list[Any] = []
+
+    def add(self, offset: int, chunk: list[Any]) -> bool:
+        """Add the page at ``offset``; False once a short page says it was the last."""
+        if len(chunk) > self.size:
+            raise UnexpectedResponse(f"the server sent {len(chunk)} items for a page of {self.size} (offset {offset}): "
+                                     "it seems to ignore limit; stopped", operation=self.operation)
+        if chunk and chunk == self._last:
+            raise UnexpectedResponse(f"the server sent the same page again at offset {offset}: "
+                                     "it seems to ignore offset; stopped", operation=self.operation)
+        self.items.extend(chunk)
+        self._last = chunk
+        return len(chunk) == self.size

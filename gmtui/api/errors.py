@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from gmtui.api.text import clean
+
 
 class GmtuiError(Exception):
     """Base of every error gmtui raises on purpose."""
@@ -126,14 +128,8 @@ class OutcomeUnknown(GmtuiError):
     hint = "do not repeat it; run `gmtui reconcile` to learn what happened"
 
 
-class PendingMoveError(GmtuiError):
-    """An identical money move has an unknown outcome: a new one is refused."""
-
-    def __init__(self, message: str, *, entry: int):
-        super().__init__(message)
-        self.entry = entry
-
-    hint = "run `gmtui reconcile` first; it checks the server and settles the entry"
+class InputError(GmtuiError):
+    """What a person typed is not a valid value (an amount, an id, a date)."""
 
 
 class MoveRefused(GmtuiError):
@@ -144,27 +140,51 @@ class ReadOnly(MoveRefused):
     hint = "the profile or the command line asks for read-only mode"
 
 
+class PendingMoveError(MoveRefused):
+    """An identical money move has an unknown outcome: a new one is refused."""
+
+    def __init__(self, message: str, *, entry: int):
+        super().__init__(message)
+        self.entry = entry
+
+    hint = "run `gmtui reconcile` first; it checks the server and settles the entry"
+
+
+class JournalUnavailable(MoveRefused):
+    """The journal cannot be trusted (unreadable, damaged, or in use): money moves are
+    refused until it is, reads go on."""
+
+
 def error_message(body: Any, text: str) -> tuple[str, str | None, str | None]:
-    """(message, code, field) from any error body: ours, NestJS-style, or plain text."""
+    """(message, code, field) from any error body: ours, NestJS-style, or plain text;
+    the server's words clipped and made plain (see text.clean)."""
+    message, code, field = _error_parts(body, text)
+    return clean(message, limit=MESSAGE_LIMIT), _short(code), _short(field)
+
+
+MESSAGE_LIMIT = 300
+
+
+def _error_parts(body: Any, text: str) -> tuple[str, Any, Any]:
     if isinstance(body, dict):
         err = body.get("error")
         if isinstance(err, dict):
             msg = err.get("message") or err.get("code") or "error"
-            return str(msg), _str(err.get("code")), _str(err.get("field"))
+            return str(msg), err.get("code"), err.get("field")
         msg = body.get("message")
         if isinstance(msg, list):
-            msg = "; ".join(str(x) for x in msg)
+            msg = "; ".join(str(x) for x in msg[:10])
         if msg:
-            return str(msg), _str(err) or _str(body.get("code")), _str(body.get("field"))
+            return str(msg), err if err is not None else body.get("code"), body.get("field")
         if isinstance(err, str):
             return err, None, None
         return "no message from the server", None, None
-    clean = " ".join(text.split())
-    return (clean[:200] or "no message"), None, None
+    clean_text = " ".join(text[: MESSAGE_LIMIT * 4].split())
+    return (clean_text or "no message"), None, None
 
 
-def _str(value: Any) -> str | None:
-    return str(value) if value not in (None, "") else None
+def _short(value: Any) -> str | None:
+    return clean(value, limit=80) if value not in (None, "") and isinstance(value, (str, int)) else None
 
 
 _SIG = re.compile(r"signature", re.I)

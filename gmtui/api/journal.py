@@ -5,7 +5,15 @@ for an identical move still unknown, then settled: ``ok``, ``failed`` (the serve
 said no, or the request never left), or left ``unknown`` when the answer was lost
 after the request may have arrived. A crash while sending leaves it unknown too,
 which is the truth. Moves are never resent automatically; ``gmtui reconcile``
-settles unknown entries by looking at the server's state.
+settles unknown entries from the server's state, and a person can settle one by hand
+(recorded as such).
+
+The guard fails closed. Every row carries a checksum of what it says; the file is
+checked with ``PRAGMA integrity_check`` when opened. A file that cannot be read, a
+row whose checksum or fields do not hold, or an outcome gmtui does not know makes the
+journal untrusted: money moves are refused (``JournalUnavailable``) while reads go
+on, and ``entries`` still lists what can be read, the damaged rows marked as such.
+A journal held by another gmtui is waited for briefly, then reported as in use.
 
 sqlite in the state dir, mode 0600. It holds operations, amounts, addresses and
 outcomes; never a key, a secret, a token or a signature.
@@ -14,6 +22,7 @@ outcomes; never a key, a secret, a token or a signature.
 from __future__ import annotations
 
 import hashlib
+import logging
 import sqlite3
 import time
 from collections.abc import Awaitable, Callable
@@ -25,6 +34,8 @@ from typing import Any, TypeVar
 from gmtui.api import wire
 from gmtui.api.errors import (
     ApiError,
+    InputError,
+    JournalUnavailable,
     NetworkError,
     OutcomeUnknown,
     PendingMoveError,
@@ -33,9 +44,13 @@ from gmtui.api.errors import (
 )
 
 T = TypeVar("T")
+log = logging.getLogger("gmtui.journal")
 
 FILE_NAME = "journal-v1.sqlite"
 OK, FAILED, UNKNOWN = "ok", "failed", "unknown"
+DAMAGED = "damaged"  # shown for a row that does not hold; never stored
+OUTCOMES = (OK, FAILED, UNKNOWN)
+WAIT_S = 3.0  # how long to wait for another gmtui that holds the journal
 _SCHEMA = """CREATE TABLE IF NOT EXISTS moves (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     at REAL NOT NULL,
@@ -47,10 +62,17 @@ _SCHEMA = """CREATE TABLE IF NOT EXISTS moves (
     outcome TEXT NOT NULL,
     detail TEXT NOT NULL DEFAULT '',
     before TEXT NOT NULL DEFAULT '{}',
-    settled_at REAL
+    settled_at REAL,
+    answered_at REAL,
+    checksum TEXT
 )"""
+# answered_at: when the send ended (the first settling), kept when a later one changes
+# the outcome; reconcile needs it to know which moves were in flight at the same time.
+_COLUMNS = "id, at, scope, user, operation, params, outcome, detail, before, settled_at, answered_at, checksum"
+_SEALED = 11  # the columns the checksum covers (all but itself)
 # Parameters that differ between two attempts at the same move.
 _VOLATILE = frozenset({"externalId"})
+_KEEP = "keep the file: it is the record of money moves"
 
 
 @dataclass(frozen=True)
@@ -61,10 +83,11 @@ class Entry:
     user: str
     operation: str
     params: dict[str, Any]
-    outcome: str
+    outcome: str  # ok, failed, unknown; or damaged when the row does not hold
     detail: str
     before: dict[str, Any]
     settled_at: float | None
+    answered_at: float | None = None
 
     def row(self) -> dict[str, Any]:
         """The entry as printed by `gmtui journal` and exported by the dashboard."""
@@ -99,79 +122,231 @@ def fingerprint(scope: str, user: str, operation: str, params: dict[str, Any]) -
     return hashlib.sha256(wire.dumps([scope, user, operation, same]).encode()).hexdigest()
 
 
+def _checksum(row: tuple[Any, ...]) -> str:
+    """Of a row's stored values (all but the checksum), exactly as stored."""
+    return hashlib.sha256(repr(tuple(row[:_SEALED])).encode()).hexdigest()
+
+
+def _read(row: tuple[Any, ...]) -> tuple[Entry, str | None]:
+    """The entry a stored row says, and what is wrong with it (None if it holds).
+    A row settled by hand after it was damaged holds even if its fields cannot be
+    read: a person vouched for its outcome."""
+    rid = row[0] if isinstance(row[0], int) else -1
+    problem = None
+    if row[_SEALED] != _checksum(row):
+        problem = "its checksum does not match what it says (changed outside gmtui, or the disk is damaged)"
+    elif row[6] not in OUTCOMES:
+        problem = f"its outcome {str(row[6])[:20]!r} is not one gmtui writes"
+    try:
+        at = float(row[1])
+        params, before = wire.loads(row[5]), wire.loads(row[8] or "{}")
+        if not isinstance(params, dict) or not isinstance(before, dict):
+            raise ValueError("not an object")
+        settled = None if row[9] is None else float(row[9])
+        answered = None if row[10] is None else float(row[10])
+    except (TypeError, ValueError) as exc:
+        if problem is None and row[6] == UNKNOWN:
+            problem = f"its fields cannot be read ({exc})"
+        outcome = DAMAGED if problem else str(row[6])
+        detail = problem or f"{row[7]} (its fields cannot be read)"
+        return Entry(rid, 0.0, str(row[2]), str(row[3]), str(row[4]), {}, outcome, detail, {}, None), problem
+    outcome = DAMAGED if problem else str(row[6])
+    return Entry(rid, at, str(row[2]), str(row[3]), str(row[4]), params, outcome, problem or str(row[7]), before,
+                 settled, answered), problem
+
+
 class Journal:
     def __init__(self, path: Path | None = None, clock: Callable[[], float] = time.time):
         self.path = path
         self.clock = clock
-        target = ":memory:"
-        if path is not None:
-            path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-            path.touch(mode=0o600, exist_ok=True)
-            path.chmod(0o600)
-            target = str(path)
-        self._db = sqlite3.connect(target, timeout=5.0, isolation_level=None, check_same_thread=False)
+        self.problem: str | None = None  # why the file cannot be used, if it cannot
+        self._db: sqlite3.Connection | None = None
         try:
-            self._db.execute(_SCHEMA)
-        except sqlite3.DatabaseError as exc:
-            # The journal is the record of money moves: never set it aside silently.
-            raise ApiError(f"the operation journal {path} cannot be read ({exc}); move it away to start a new one") from None
+            self._connection()
+        except JournalUnavailable as exc:
+            log.warning("journal unusable: %s", exc)
 
     def __repr__(self) -> str:
         return f"Journal({str(self.path) if self.path else ':memory:'!r})"
 
-    def close(self) -> None:
-        self._db.close()
+    @property
+    def where(self) -> str:
+        return str(self.path) if self.path else "the in-memory journal"
 
-    def begin(self, scope: str, user: str, operation: str, params: dict[str, Any], before: dict[str, Any] | None = None) -> int:
-        """Record the intent; refuse while an identical move is unknown."""
-        fp = fingerprint(scope, user, operation, params)
-        db = self._db
-        db.execute("BEGIN IMMEDIATE")
+    def _connection(self) -> sqlite3.Connection:
+        """The open database; opened now if it could not be before (it was in use)."""
+        if self._db is None:
+            if self.problem:
+                raise JournalUnavailable(self.problem)
+            try:
+                self._db = self._open()
+            except sqlite3.Error as exc:
+                raise JournalUnavailable(self._note(exc, "opened")) from None
+        return self._db
+
+    def _open(self) -> sqlite3.Connection:
+        target = ":memory:"
+        if self.path is not None:
+            self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            self.path.touch(mode=0o600, exist_ok=True)
+            self.path.chmod(0o600)
+            target = str(self.path)
+        db = sqlite3.connect(target, timeout=WAIT_S, isolation_level=None, check_same_thread=False)
         try:
-            row = db.execute(
-                "SELECT id FROM moves WHERE fingerprint = ? AND outcome = ? ORDER BY id LIMIT 1", (fp, UNKNOWN)
-            ).fetchone()
-            if row:
+            verdict = db.execute("PRAGMA integrity_check").fetchone()
+            if not verdict or verdict[0] != "ok":
+                raise sqlite3.DatabaseError(f"integrity check: {str(verdict[0] if verdict else 'no answer')[:120]}")
+            db.execute(_SCHEMA)
+            columns = {r[1] for r in db.execute("PRAGMA table_info(moves)")}
+            if "checksum" not in columns:  # a journal from before checksums: vouch for its rows once
+                db.execute("BEGIN IMMEDIATE")
+                db.execute("ALTER TABLE moves ADD COLUMN answered_at REAL")
+                db.execute("ALTER TABLE moves ADD COLUMN checksum TEXT")
+                db.execute("UPDATE moves SET answered_at = settled_at")
+                for row in db.execute(f"SELECT {_COLUMNS} FROM moves").fetchall():
+                    db.execute("UPDATE moves SET checksum = ? WHERE id = ?", (_checksum(row), row[0]))
+                db.execute("COMMIT")
+        except BaseException:
+            db.close()
+            raise
+        return db
+
+    def _note(self, exc: sqlite3.Error, doing: str) -> str:
+        """What a person should know of ``exc``; a damaged file is remembered (moves
+        stay refused), a journal in use by another gmtui is not (the next try may work)."""
+        if isinstance(exc, sqlite3.OperationalError) and ("locked" in str(exc) or "busy" in str(exc)):
+            return (f"the journal {self.where} is in use by another gmtui (waited {WAIT_S:g} s); "
+                    "try again when that one has finished")
+        self.problem = (f"the journal {self.where} could not be {doing} ({exc}); money moves are refused until it "
+                        f"can. Reads go on. {_KEEP.capitalize()}; restore it from a backup, or repair it with "
+                        "sqlite3's .recover")
+        return self.problem
+
+    def close(self) -> None:
+        if self._db is not None:
+            self._db.close()
+
+    # ---- reading
+    def entries(self, *, outcome: str | None = None, entry: int | None = None, limit: int = 1000) -> list[Entry]:
+        """Newest first; rows that do not hold come as ``damaged`` with the reason in
+        ``detail``. ``outcome`` filters (unknown includes damaged rows: neither is
+        settled). Raises JournalUnavailable when the file cannot be read."""
+        where, args = "WHERE 1", ()
+        if entry is not None:
+            where, args = where + " AND id = ?", (entry,)
+        try:
+            rows = self._connection().execute(
+                f"SELECT {_COLUMNS} FROM moves {where} ORDER BY id DESC LIMIT ?",
+                (*args, limit if outcome is None else -1)).fetchall()
+        except sqlite3.Error as exc:
+            raise JournalUnavailable(self._note(exc, "read")) from None
+        out = [found for found, _ in map(_read, rows)]
+        if outcome is not None:
+            out = [e for e in out if e.outcome == outcome or (outcome == UNKNOWN and e.outcome == DAMAGED)]
+        return out[:limit]
+
+    def get(self, entry: int) -> Entry | None:
+        found = self.entries(entry=entry, limit=1)
+        return found[0] if found else None
+
+    def trouble(self) -> str | None:
+        """Why money moves are refused now, or None: the file, or damaged entries."""
+        try:
+            damaged = [e.id for e in self.entries(outcome=DAMAGED, limit=1_000_000)]
+        except JournalUnavailable as exc:
+            return str(exc)
+        return self._damaged(damaged) if damaged else None
+
+    def _damaged(self, ids: list[int]) -> str:
+        return (f"the journal {self.where} has damaged entries ({', '.join(f'#{i}' for i in ids[:10])}): money moves "
+                f"are refused until a person settles them by hand (gmtui journal settle ID ok|failed). {_KEEP.capitalize()}")
+
+    # ---- writing
+    def begin(self, scope: str, user: str, operation: str, params: dict[str, Any], before: dict[str, Any] | None = None) -> int:
+        """Record the intent; refuse while an identical move is unknown, or while the
+        journal cannot be trusted (every row is checked first)."""
+        db = self._connection()
+        fp = fingerprint(scope, user, operation, params)
+        try:
+            db.execute("BEGIN IMMEDIATE")
+        except sqlite3.Error as exc:
+            raise JournalUnavailable(self._note(exc, "written")) from None
+        try:
+            damaged, pending = [], None
+            for row in db.execute(f"SELECT {_COLUMNS} FROM moves ORDER BY id").fetchall():
+                found, problem = _read(row)
+                if problem:
+                    damaged.append(found.id)
+                elif pending is None and found.outcome == UNKNOWN and fingerprint(
+                        found.scope, found.user, found.operation, found.params) == fp:
+                    pending = found.id
+            if damaged:
+                raise JournalUnavailable(self._damaged(damaged))
+            if pending is not None:
                 raise PendingMoveError(
-                    f"{operation} for {user!r} with the same parameters is already in the journal (entry {row[0]}) "
+                    f"{operation} for {user!r} with the same parameters is already in the journal (entry {pending}) "
                     "with an unknown outcome; it may have happened, so it is not sent again",
-                    entry=row[0],
+                    entry=pending,
                 )
             cur = db.execute(
                 "INSERT INTO moves (at, scope, user, operation, params, fingerprint, outcome, detail, before) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?, 'sending', ?)",
                 (self.clock(), scope, user, operation, wire.dumps(params), fp, UNKNOWN, wire.dumps(before or {})),
             )
+            assert cur.lastrowid is not None
+            self._seal(cur.lastrowid)
             db.execute("COMMIT")
-        except BaseException:
+        except BaseException as exc:
             db.execute("ROLLBACK")
+            if isinstance(exc, sqlite3.Error):
+                raise JournalUnavailable(self._note(exc, "written")) from None
             raise
-        assert cur.lastrowid is not None
         return cur.lastrowid
 
-    def settle(self, entry: int, outcome: str, detail: str = "") -> None:
-        self._db.execute(
-            "UPDATE moves SET outcome = ?, detail = ?, settled_at = ? WHERE id = ?",
-            (outcome, detail[:500], self.clock(), entry),
-        )
+    def _seal(self, entry: int) -> None:
+        db = self._connection()
+        row = db.execute(f"SELECT {_COLUMNS} FROM moves WHERE id = ?", (entry,)).fetchone()
+        db.execute("UPDATE moves SET checksum = ? WHERE id = ?", (_checksum(row), entry))
 
-    def entries(self, *, outcome: str | None = None, entry: int | None = None, limit: int = 1000) -> list[Entry]:
-        """Newest first."""
-        query = "SELECT id, at, scope, user, operation, params, outcome, detail, before, settled_at FROM moves WHERE 1"
-        args: tuple[Any, ...] = ()
-        if outcome:
-            query, args = query + " AND outcome = ?", (*args, outcome)
-        if entry is not None:
-            query, args = query + " AND id = ?", (*args, entry)
-        rows = self._db.execute(query + " ORDER BY id DESC LIMIT ?", (*args, limit)).fetchall()
-        return [
-            Entry(r[0], r[1], r[2], r[3], r[4], wire.loads(r[5]), r[6], r[7], wire.loads(r[8] or "{}"), r[9])
-            for r in rows
-        ]
+    def settle(self, entry: int, outcome: str, detail: str = "") -> bool:
+        """Record an outcome; False when the journal could not take it (the entry then
+        stays unknown, the truth as far as the journal can tell; logged)."""
+        if outcome not in OUTCOMES:
+            raise ValueError(f"cannot settle entry {entry} as {outcome!r}")
+        try:
+            db = self._connection()
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                now = self.clock()
+                db.execute("UPDATE moves SET outcome = ?, detail = ?, settled_at = ?, "
+                           "answered_at = COALESCE(answered_at, ?) WHERE id = ?", (outcome, detail[:500], now, now, entry))
+                self._seal(entry)
+                db.execute("COMMIT")
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
+        except (sqlite3.Error, JournalUnavailable) as exc:
+            log.error("entry %d could not be settled as %s: %s", entry, outcome, exc)
+            return False
+        return True
 
-    def get(self, entry: int) -> Entry | None:
-        found = self.entries(entry=entry, limit=1)
-        return found[0] if found else None
+    def settle_by_hand(self, entry: int, outcome: str, note: str) -> Entry:
+        """A person's verdict on an unknown (or damaged) entry, recorded as theirs."""
+        if outcome not in (OK, FAILED):
+            raise InputError(f"settle as ok or failed, not {outcome!r}")
+        if not note.strip():
+            raise InputError("say how you know (--note), for whoever reads the journal next")
+        found = self.get(entry)
+        if found is None:
+            raise InputError(f"no journal entry #{entry}")
+        if found.outcome not in (UNKNOWN, DAMAGED):
+            raise InputError(f"entry #{entry} is already settled as {found.outcome}")
+        was = "damaged" if found.outcome == DAMAGED else "unknown"
+        if not self.settle(entry, outcome, f"settled by hand (was {was}): {note.strip()}"):
+            raise JournalUnavailable(f"entry #{entry} could not be settled: the journal {self.where} did not take it")
+        settled = self.get(entry)
+        assert settled is not None
+        return settled
 
     async def run(
         self, scope: str, user: str, operation: str, params: dict[str, Any],

@@ -8,9 +8,12 @@ httpx and httpcore (which log full URLs, signatures included) at WARNING.
 from __future__ import annotations
 
 import logging
+import os
 import re
+from pathlib import Path
 
 MASK = "***"
+LOG_FILE = "gmtui.log"  # in the state dir
 _PATTERNS = [
     re.compile(r"(signature=)[^&\s\"']+", re.I),
     re.compile(r"(\"signature\"\s*:\s*\")[^\"]+", re.I),
@@ -51,3 +54,27 @@ class RedactingFilter(logging.Filter):
 def quiet_http_loggers() -> None:
     for name in ("httpx", "httpcore"):
         logging.getLogger(name).setLevel(logging.WARNING)
+
+
+def start(path: Path, secrets: list[str]) -> None:
+    """Log gmtui's records to ``path`` (0600; GMTUI_LOG_LEVEL, default INFO) through a
+    redacting filter that also masks ``secrets``. Called again for the same file, it
+    only adds the secrets; for another file, it moves there."""
+    quiet_http_loggers()
+    root = logging.getLogger("gmtui")
+    for old in [h for h in root.handlers if getattr(h, "_gmtui", False)]:
+        if getattr(old, "baseFilename", None) == str(path.absolute()):
+            for f in old.filters:
+                if isinstance(f, RedactingFilter):
+                    f.add(*secrets)
+            return
+        root.removeHandler(old)
+        old.close()
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    path.touch(mode=0o600, exist_ok=True)
+    handler = logging.FileHandler(path, encoding="utf-8", delay=True)
+    handler._gmtui = True  # type: ignore[attr-defined]
+    handler.addFilter(RedactingFilter(secrets))
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root.addHandler(handler)
+    root.setLevel(os.environ.get("GMTUI_LOG_LEVEL", "INFO").upper())

@@ -22,6 +22,8 @@ from pydantic import (
 )
 from pydantic.alias_generators import to_camel
 
+from gmtui.api import wire
+
 
 class ApiModel(BaseModel):
     model_config = ConfigDict(
@@ -44,7 +46,14 @@ def _empty_object_is_none(value: Any) -> Any:
     return value
 
 
-LooseDecimal = Annotated[Decimal | None, BeforeValidator(_empty_object_is_none)]
+def _bounded(value: Any) -> Any:
+    # A decimal string or number beyond gmtui's bounds (1e999999999 takes a gigabyte
+    # to print) is refused like any malformed field.
+    return wire.bounded_decimal(value) if isinstance(value, (str, int, Decimal)) and not isinstance(value, bool) else value
+
+
+Dec = Annotated[Decimal, BeforeValidator(_bounded)]
+LooseDecimal = Annotated[Dec | None, BeforeValidator(_empty_object_is_none)]
 
 
 class TokenPair(ApiModel):
@@ -64,8 +73,8 @@ class Miner(ApiModel):
     id: int
     created_at: datetime
     name: str
-    power: Decimal
-    energy_efficiency: Decimal
+    power: Dec
+    energy_efficiency: Dec
     image_url: str | None = None
     small_image_url: str | None = None
 
@@ -74,52 +83,52 @@ class Collection(ApiModel):
     """A generative collection a miner can be bought from."""
 
     id: int
-    power: Decimal
-    energy_efficiency: Decimal
-    value: Decimal
-    annual_roi: Decimal = Field(alias="annualROI")
-    pool_reward: Decimal
-    electricity_cost: Decimal
-    service_cost: Decimal
-    level_discount: Decimal
+    power: Dec
+    energy_efficiency: Dec
+    value: Dec
+    annual_roi: Dec = Field(alias="annualROI")
+    pool_reward: Dec
+    electricity_cost: Dec
+    service_cost: Dec
+    level_discount: Dec
 
 
 class PaymentInit(ApiModel):
-    value: Decimal
+    value: Dec
     external_id: str
 
 
 class IncomePerTh(ApiModel):
-    income_per_th: Decimal
-    btc_rate: Decimal
-    gomining_rate: Decimal
+    income_per_th: Dec
+    btc_rate: Dec
+    gomining_rate: Dec
     # The current build calls it kWh, the older one kwt.
-    kwh: Decimal = Field(alias="kWh", validation_alias=AliasChoices("kWh", "kwt"))
-    service_cost: Decimal
+    kwh: Dec = Field(alias="kWh", validation_alias=AliasChoices("kWh", "kwt"))
+    service_cost: Dec
 
 
 class MinerTotal(ApiModel):
-    total_value: Decimal
+    total_value: Dec
     nft_id: int
 
 
 class IncomeTotals(ApiModel):
     array: list[MinerTotal]
-    total_income: Decimal
+    total_income: Dec
     last_income: dict[str, Any] | None = None
-    withdrawn_amount: Decimal
-    on_balance_amount: Decimal
+    withdrawn_amount: Dec
+    on_balance_amount: Dec
 
 
 class IncomeRecord(ApiModel):
     """One miner's income for one day (BTC). c1..c4 are the API's components."""
 
     created_at: datetime
-    value: Decimal
-    c1_value: Decimal | None = None
-    c2_value: Decimal | None = None
-    c3_value: Decimal | None = None
-    c4_value: Decimal | None = None
+    value: Dec
+    c1_value: Dec | None = None
+    c2_value: Dec | None = None
+    c3_value: Dec | None = None
+    c4_value: Dec | None = None
     nft_id: int
 
 
@@ -127,7 +136,7 @@ class IncomeDay(ApiModel):
     """A day of grouped income records (groupByDays=true; shape assumed)."""
 
     created_at: datetime
-    value: Decimal
+    value: Dec
     records: list[IncomeRecord] = []
 
 
@@ -135,12 +144,12 @@ class DailyIncome(ApiModel):
     """One day of a user's income (find-by-user-and-date-range)."""
 
     created_at: datetime
-    reward: Decimal
-    pool_reward: Decimal
-    total_power: Decimal
-    avg_energy_efficiency: Decimal
-    service_fee: Decimal
-    total_discount: Decimal
+    reward: Dec
+    pool_reward: Dec
+    total_power: Dec
+    avg_energy_efficiency: Dec
+    service_fee: Dec
+    total_discount: Dec
     to_address: dict[str, Any] | None = None
     status: str
     incomes: Any = None
@@ -166,7 +175,7 @@ class Balance(ApiModel):
     id: int
     created_at: datetime | None = None
     currency: str
-    balance: Decimal
+    balance: Dec
 
 
 class WalletBalance(ApiModel):
@@ -177,14 +186,14 @@ class WalletBalance(ApiModel):
     time_locked_value_at_sync_date_numeric: LooseDecimal = None
     flexible_staking_value_at_sync_date_numeric: LooseDecimal = None
     freezed_value_numeric_at_sync_date: LooseDecimal = None
-    value_numeric_at_sync_date: Decimal
+    value_numeric_at_sync_date: Dec
 
 
 class Commission(ApiModel):
     """Fast-withdrawal terms: minimum amount (BTC) and commission rate (fraction)."""
 
-    income_withdraw_min_value: Decimal
-    income_withdraw_commission: Decimal
+    income_withdraw_min_value: Dec
+    income_withdraw_commission: Dec
 
 
 class Incentives(ApiModel):
@@ -193,7 +202,7 @@ class Incentives(ApiModel):
 
 class Rate(ApiModel):
     symbol: str
-    price: Decimal
+    price: Dec
 
 
 class PartnerUser(ApiModel):
@@ -206,10 +215,10 @@ class PartnerUser(ApiModel):
 class Stats(ApiModel):
     wallets_count: int
     nfts_count: int
-    total_power_th: Decimal = Field(alias="totalPowerTH")
-    avg_energy_efficiency: Decimal
-    total_income: Decimal
-    discount: Decimal
+    total_power_th: Dec = Field(alias="totalPowerTH")
+    avg_energy_efficiency: Dec
+    total_income: Dec
+    discount: Dec
 
 
 class UserStats(ApiModel):
@@ -227,4 +236,4 @@ class UpgradeCreated(ApiModel):
 
 
 class UpgradePrice(ApiModel):
-    price: Decimal
+    price: Dec

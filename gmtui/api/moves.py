@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import uuid
 from dataclasses import dataclass, field
-from decimal import ROUND_DOWN, Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any, Literal
 
 from gmtui.api import btc as btc_address
@@ -17,19 +17,7 @@ from gmtui.api.errors import GmtuiError, MoveRefused, NotFoundError, ReadOnly
 from gmtui.api.figures import SAT, btc, usd
 from gmtui.api.gomining import GoMiningClient
 from gmtui.api.journal import UNKNOWN
-
-
-def parse_amount(text: str) -> Decimal:
-    """A positive BTC amount with at most 8 decimals, exactly as typed."""
-    try:
-        amount = Decimal(text.strip())
-    except (InvalidOperation, AttributeError):
-        raise MoveRefused(f"{text!r} is not an amount (write it like 0.0015)") from None
-    if not amount.is_finite() or amount <= 0:
-        raise MoveRefused("the amount must be more than 0")
-    if amount != amount.quantize(SAT, rounding=ROUND_DOWN):
-        raise MoveRefused("BTC amounts have at most 8 decimals")
-    return amount
+from gmtui.api.text import clean
 
 
 @dataclass(frozen=True)
@@ -42,8 +30,10 @@ class Plan:
     call: tuple[str, dict[str, Any]] = field(repr=False, default=("", {}))  # GoMiningClient method, kwargs
 
     def summary(self) -> str:
+        """The lines as text; values may hold outside text (names, addresses), each
+        made plain and kept on its line, so a name cannot fake a line of the plan."""
         width = max(len(k) for k, _ in self.lines)
-        return "\n".join(f"{k.ljust(width)}  {v}" for k, v in self.lines)
+        return "\n".join(f"{k.ljust(width)}  {clean(v, limit=200)}" for k, v in self.lines)
 
 
 def guard(plan: Plan, read_only: bool) -> None:
@@ -65,9 +55,10 @@ async def plan_bind(client: GoMiningClient, user: str, address: str) -> Plan:
     try:
         kind = btc_address.validate(address)
     except btc_address.AddressError as exc:
-        raise MoveRefused(f"{address!r} is not a mainnet Bitcoin address: {exc}") from None
+        raise MoveRefused(f"{clean(address, limit=100)!r} is not a Bitcoin address to bind: {exc}") from None
+    address = btc_address.canonical(address)
     wallets = await client.fetch_all("wallet.list.s2s", {"partnerUserId": user})
-    if any(w.address == address for w in wallets):
+    if any(btc_address.canonical(w.address) == address for w in wallets):
         raise MoveRefused(f"{address} is already bound to {user!r}")
     return Plan("wallet.bind.s2s", user, [("Bind wallet", address), ("Kind", kind), ("User", user)],
                 ("bind_wallet", {"user": user, "address": address}))
@@ -80,8 +71,10 @@ async def plan_withdrawal(client: GoMiningClient, user: str, address: str, amoun
     wallets, totals, terms = await asyncio.gather(
         client.fetch_all("wallet.list.s2s", {"partnerUserId": user}), client.income_totals(user), client.commission(user)
     )
-    if address not in {w.address for w in wallets}:
-        raise MoveRefused(f"{address} is not a wallet bound to {user!r}; bind it first (gmtui wallet bind)")
+    bound = {btc_address.canonical(w.address): w.address for w in wallets}
+    if btc_address.canonical(address) not in bound:
+        raise MoveRefused(f"{clean(address, limit=100)} is not a wallet bound to {user!r}; bind it first (gmtui wallet bind)")
+    address = bound[btc_address.canonical(address)]  # as the server spells it
     if amount > totals.on_balance_amount:
         raise MoveRefused(f"{btc(amount)} BTC is more than the {btc(totals.on_balance_amount)} BTC on balance")
     if amount < terms.income_withdraw_min_value:

@@ -7,7 +7,6 @@ import time
 from email.utils import parsedate_to_datetime
 from typing import Any
 
-import httpx
 import pydantic
 from pydantic import TypeAdapter
 
@@ -33,19 +32,23 @@ def field_path(loc: tuple[Any, ...]) -> str:
     return out
 
 
-def parse(ep: Endpoint, response: httpx.Response, model: type[pydantic.BaseModel] | None, secrets: list[str]) -> Any:
-    """The answer as the catalogue's model, or a typed error scrubbed of ``secrets``."""
-    status = response.status_code
-    text = response.text
+def parse(
+    ep: Endpoint, status: int, content: bytes, retry_after: str | None, model: type[pydantic.BaseModel] | None,
+    secrets: list[str],
+) -> Any:
+    """The answer (``status`` and body ``content``) as the catalogue's model, or a typed
+    error scrubbed of ``secrets``. ``retry_after``: the header, if any."""
+    text = content.decode("utf-8", "replace")
     try:
-        body = wire.loads(response.content) if response.content else None
-    except ValueError:
+        body = wire.loads(content) if content else None
+    except ValueError as exc:
         body = None
         if status < 400:
-            raise UnexpectedResponse("the body is not JSON", operation=ep.name, status=status) from None
+            reason = str(exc) if isinstance(exc, wire.Unreadable) else "the body is not JSON"
+            raise UnexpectedResponse(reason, operation=ep.name, status=status) from None
     if status >= 400:
         raise _scrubbed(classify(
-            status, body, text, operation=ep.name, signed=ep.auth is Auth.SIGNED, retry_after=_retry_after(response)
+            status, body, text, operation=ep.name, signed=ep.auth is Auth.SIGNED, retry_after=_retry_after(retry_after)
         ), secrets)
     if not 200 <= status < 300:
         raise UnexpectedResponse(f"HTTP {status}", operation=ep.name, status=status)
@@ -83,8 +86,7 @@ def _scrubbed(exc: ApiError, secrets: list[str]) -> ApiError:
     return exc
 
 
-def _retry_after(response: httpx.Response) -> float | None:
-    value = response.headers.get("Retry-After")
+def _retry_after(value: str | None) -> float | None:
     if not value:
         return None
     try:

@@ -9,6 +9,8 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 from gmtui.api import models as m
+from gmtui.api import wire
+from gmtui.api.errors import UnexpectedResponse
 from gmtui.api.gomining import GoMiningClient, instant
 
 RANGES: dict[str, int | None] = {"7d": 7, "30d": 30, "90d": 90, "1y": 365, "all": None}
@@ -18,10 +20,27 @@ def today(client: GoMiningClient) -> date:
     return datetime.fromtimestamp(client.clock(), UTC).date()
 
 
-def _value(entry: object) -> Decimal:
-    if isinstance(entry, dict):
-        return Decimal(str(entry.get("value", 0)))
-    return Decimal(str(entry or 0))
+def income_of(entry: object, nft: str) -> Decimal:
+    """One miner's net in a day's ``incomes`` (shape assumed: ``{nftId: {value, ...}}``);
+    nothing for a missing miner is 0, a value that is not a bounded number an error."""
+    value = entry.get("value", 0) if isinstance(entry, dict) else (entry or 0)
+    try:
+        return wire.bounded_decimal(value if isinstance(value, (str, int, Decimal)) and not isinstance(value, bool) else "?")
+    except wire.Unreadable as exc:
+        raise UnexpectedResponse(str(exc), operation="income.by_dates", field=f"incomes.{nft}.value") from None
+
+
+def miner_series(days: list[m.DailyIncome], top: int) -> dict[str, list[tuple[int, Decimal]]]:
+    """The ``top`` miners by net over ``days``: "#id" -> (day ordinal, net BTC), best first."""
+    series: dict[str, list[tuple[int, Decimal]]] = {}
+    totals: dict[str, Decimal] = {}
+    for d in days:
+        for nft, entry in (d.incomes or {}).items() if isinstance(d.incomes, dict) else ():
+            value = income_of(entry, nft)
+            series.setdefault(nft, []).append((d.created_at.date().toordinal(), value))
+            totals[nft] = totals.get(nft, Decimal(0)) + value
+    best = sorted(totals, key=lambda n: totals[n], reverse=True)[:top]
+    return {f"#{n}": series[n] for n in best}
 
 
 @dataclass(frozen=True)
@@ -45,7 +64,7 @@ async def fleet(client: GoMiningClient, user: str, days: int = 30) -> Fleet:
     for day in reversed(page.data):
         incomes = day.incomes if isinstance(day.incomes, dict) else {}
         for nft in recent:
-            recent[nft].append(_value(incomes.get(str(nft))))
+            recent[nft].append(income_of(incomes.get(str(nft)), str(nft)))
     return Fleet(miners, lifetime, recent, days)
 
 

@@ -79,13 +79,65 @@ def dumps(obj: Any, indent: int | None = None, _level: int = 0) -> str:
     raise TypeError(f"cannot serialize {type(obj).__name__}")
 
 
+# Bounds on what a body may hold, so that no answer can make gmtui spin or fill memory:
+# a number literal of 1e999999999 is 12 bytes, and printing it exactly takes a gigabyte.
+MAX_NUMBER_CHARS = 64
+MAX_EXPONENT = 40  # |adjusted exponent|: 10^40 is far beyond any amount, 10^-40 below any unit
+MAX_DEPTH = 64
+
+
+class Unreadable(ValueError):
+    """A body gmtui refuses to read, with the reason a person can act on."""
+
+
+def bounded_decimal(value: str | int | Decimal) -> Decimal:
+    """``value`` as an exact Decimal within gmtui's bounds (raises Unreadable)."""
+    text = value if isinstance(value, str) else str(value)
+    if len(text) > MAX_NUMBER_CHARS:
+        raise Unreadable(f"a number has more than {MAX_NUMBER_CHARS} characters ({text[:16]}…)")
+    try:
+        number = Decimal(text)
+    except ArithmeticError:
+        raise Unreadable(f"{text[:16]!r} is not a number") from None
+    if not number.is_finite():
+        raise Unreadable(f"{text[:16]!r} is not a finite number")
+    if abs(number.adjusted()) > MAX_EXPONENT:
+        raise Unreadable(f"the number {text[:16]} is out of range (beyond 10^±{MAX_EXPONENT})")
+    return number
+
+
+def _bounded_int(text: str) -> int:
+    if len(text.lstrip("-")) > MAX_NUMBER_CHARS // 2:
+        raise Unreadable(f"an integer has more than {MAX_NUMBER_CHARS // 2} digits ({text[:16]}…)")
+    return int(text)
+
+
 def loads(raw: bytes | str) -> Any:
-    """Parse JSON keeping every non-integer number exact (as Decimal)."""
-    return json.loads(raw, parse_float=Decimal, parse_constant=_reject_constant)
+    """Parse JSON keeping every non-integer number exact (as Decimal), within bounds:
+    numbers (see ``bounded_decimal``) and nesting (``MAX_DEPTH``). Raises ValueError
+    (Unreadable with a reason for the bounds)."""
+    try:
+        value = json.loads(raw, parse_float=bounded_decimal, parse_int=_bounded_int, parse_constant=_reject_constant)
+    except RecursionError:
+        raise Unreadable(f"the JSON is nested more than {MAX_DEPTH} levels deep") from None
+    _check_depth(value)
+    return value
+
+
+def _check_depth(value: Any) -> None:
+    level: list[tuple[Any, int]] = [(value, 1)]
+    while level:
+        node, depth = level.pop()
+        children = node.values() if isinstance(node, dict) else node if isinstance(node, list) else ()
+        for child in children:
+            if isinstance(child, (dict, list)):
+                if depth + 1 > MAX_DEPTH:
+                    raise Unreadable(f"the JSON is nested more than {MAX_DEPTH} levels deep")
+                level.append((child, depth + 1))
 
 
 def _reject_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not valid JSON")
+    raise Unreadable(f"{name} is not valid JSON")
 
 
 def query_string(params: Iterable[tuple[str, Any]]) -> str:

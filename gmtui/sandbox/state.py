@@ -16,6 +16,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, UTC
 from decimal import Decimal
 
+from gmtui.api import btc
 from gmtui.sandbox.faults import Faults
 from gmtui.sandbox.world import (
     KWH_USD,
@@ -267,7 +268,7 @@ class State:
 
     def bind_wallet(self, partner_id: str, address: str) -> None:
         user = self.user(partner_id)
-        if any(w.address == address for w in user.wallets):
+        if any(btc.canonical(w.address) == btc.canonical(address) for w in user.wallets):
             raise Rejected(409, "WALLET_EXISTS", "this wallet is already bound to the user", "address")
         self.world.add_wallet(partner_id, address, self.now())
         self.changed()

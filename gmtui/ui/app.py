@@ -6,6 +6,7 @@ screens only ask the service for typed data.
 
 from __future__ import annotations
 
+import sys
 import time
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
@@ -15,9 +16,11 @@ from textual.binding import Binding
 from textual.reactive import reactive
 from textual.screen import Screen
 
+from gmtui.api.text import clean
 from gmtui.ui.screens.help import HelpScreen, key_rows
 from gmtui.ui.screens.overview import OverviewScreen
 from gmtui.ui.screens.users import UsersScreen
+from gmtui.ui.text import escaped
 
 if TYPE_CHECKING:  # the service and the login screen are imported once the first frame is out
     from gmtui.api.gomining import GoMiningClient
@@ -56,6 +59,7 @@ class GmtuiApp(App[int]):
     CSS = """
     #status-bar { height: 1; }
     #status { width: 1fr; height: 1; padding: 0 1; color: $text-muted; }
+    #status-bar #status { text-wrap: nowrap; text-overflow: ellipsis; }
     #hint { width: auto; padding: 0 1; color: $text-muted; }
     #sections { height: 1; background: $boost; color: $text; }
     """
@@ -101,6 +105,7 @@ class GmtuiApp(App[int]):
         self.opening = opener is not None  # keys pressed meanwhile act once the session is open
         self.strict = strict
         self.failure: Exception | None = None
+        self.crash: str | None = None  # what to say once the TUI is gone, after a bug
         self.client = client  # type: ignore[assignment]
         self.users = users
         self.profile = profile
@@ -110,6 +115,27 @@ class GmtuiApp(App[int]):
         self.read_only = read_only  # every money move refused, visibly
         self.presenter = presenter  # balances and amounts hidden for screen sharing
         self.set_reactive(GmtuiApp.user, users[0] if users else "")
+
+    # ---- outside text and failures
+    def notify(self, message: str, *, title: str = "", severity: Any = "information", timeout: float | None = None,
+               markup: bool = False) -> None:
+        """Every notification is plain text (a server's message may hold ``[@click=…]``
+        or escapes); ``markup`` is refused, to keep it that way."""
+        super().notify(clean(message, limit=600), title=clean(title, limit=120), severity=severity,
+                       timeout=timeout, markup=False)
+
+    def _handle_exception(self, error: Exception) -> None:
+        """A bug: logged with its traceback (no variable's value: locals can hold the
+        API secret), the app ends, and ``run`` says where the log is, exiting 70."""
+        from gmtui.crash import report
+
+        self.crash = report(error)
+        super()._handle_exception(error)
+
+    def _fatal_error(self) -> None:
+        # Textual would keep a traceback with every frame's locals to print on exit.
+        self.bell()
+        self._close_messages_no_wait()
 
     def on_mount(self) -> None:
         if self.client is None and self.opener is not None:
@@ -200,7 +226,8 @@ class GmtuiApp(App[int]):
         for i, name in enumerate(SECTIONS, start=1):
             yield SystemCommand(f"Go to {name.capitalize()} ({i})", f"Show the {name} section", lambda n=name: self.action_section(n))
         for user in self.users:
-            yield SystemCommand(f"Switch to user {user}", "Show this partner user's data", lambda u=user: setattr(self, "user", u))
+            yield SystemCommand(f"Switch to user {escaped(user)}", "Show this partner user's data",
+                                lambda u=user: setattr(self, "user", u))
         for binding in screen.active_bindings.values():
             b = binding.binding
             if b.description and not b.action.startswith(("section", "help")) and b.id:
@@ -212,9 +239,12 @@ class GmtuiApp(App[int]):
             await self.client.aclose()
 
 
+EXIT_CRASH = 70
+
+
 def run(
     demo: bool = False, profile: str | None = None, faults: object | None = None, refresh_s: int | None = None,
-    read_only: bool = False, presenter: bool = False,
+    read_only: bool = False, presenter: bool = False, clock: Callable[[], float] = time.time,
 ) -> int:
     """Start the TUI on the embedded sandbox (demo) or on a configured profile. The
     frame is drawn before the service is imported, so the dashboard shows at once."""
@@ -222,11 +252,14 @@ def run(
     def opener() -> Session:
         from gmtui import session
 
-        return session.open_demo(faults) if demo else session.open_profile(profile)
+        return session.open_demo(faults, clock) if demo else session.open_profile(profile, clock)
 
-    app = GmtuiApp(None, [], profile="demo" if demo else profile or "", refresh_s=refresh_s,
+    app = GmtuiApp(None, [], profile="demo" if demo else profile or "", refresh_s=refresh_s, clock=clock,
                    read_only=read_only, presenter=presenter, opener=opener, strict=bool(profile))
     code = app.run() or 0
+    if app.crash is not None:
+        print(app.crash, file=sys.stderr)  # already plain: gmtui's words and a path
+        return EXIT_CRASH
     if app.failure is not None:
         raise app.failure
-    return code
+    return code or (app.return_code or 0)

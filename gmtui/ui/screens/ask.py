@@ -1,4 +1,5 @@
-"""Small modals that ask one thing: a line of text, or one of a few choices."""
+"""Small modals that ask one thing: a line of text, or one of a few choices. Titles and
+choices may hold outside text (a miner's name, user ids): they are shown plain."""
 
 from __future__ import annotations
 
@@ -8,6 +9,9 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Static
+
+from gmtui.api.text import clean
+from gmtui.ui.text import plain
 
 CSS = """
 {name} {{ align: center middle; }}
@@ -26,9 +30,9 @@ class AskText(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical() as box:
-            box.border_title = self.title_text
+            box.border_title = plain(self.title_text, limit=60)
             yield Input(placeholder=self.placeholder)
-            yield Static(self.hint or "enter to continue · esc cancels")
+            yield Static(plain(self.hint or "enter to continue · esc cancels"))
 
     @on(Input.Submitted)
     def done(self, event: Input.Submitted) -> None:
@@ -45,8 +49,8 @@ class AskChoice(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical() as box:
-            box.border_title = self.title_text
-            yield OptionList(*self.choices)
+            box.border_title = plain(self.title_text, limit=60)
+            yield OptionList(*[clean(c, limit=80) for c in self.choices], markup=False)
             yield Static("enter picks · esc cancels")
 
     @on(OptionList.OptionSelected)

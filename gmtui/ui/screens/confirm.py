@@ -1,6 +1,8 @@
-"""The confirmation of a money move: the plan spelled out, Cancel focused, and the
-move sent only on `y` or a click on Send. Also the helper that runs a move from any
-screen: plan, confirm, send once, and say what happened (unknown included)."""
+"""The confirmation of a money move: the plan spelled out (plain text: a name from the
+server is only text), and the move sent only on the `y` key, never on a click: the
+dialog has no Send button, and nothing in it can carry an action. Cancel is focused.
+Also the helper that runs a move from any screen: plan, confirm, send once, and say
+what happened (unknown included)."""
 
 from __future__ import annotations
 
@@ -15,6 +17,7 @@ from textual.widgets import Button, Static
 
 from gmtui.api.errors import GmtuiError, OutcomeUnknown, PendingMoveError
 from gmtui.api.moves import MoveRefused, Plan, ReadOnly, execute, guard
+from gmtui.ui.text import plain
 
 
 class ConfirmScreen(ModalScreen[bool]):
@@ -23,7 +26,7 @@ class ConfirmScreen(ModalScreen[bool]):
     #confirm { width: 76; max-width: 98%; height: auto; border: thick $warning; background: $panel; padding: 0 1; }
     #plan { margin: 1 0; }
     #buttons { height: auto; align-horizontal: right; }
-    #buttons Button { margin-left: 2; }
+    #hint { color: $text-muted; }
     """
     BINDINGS = [
         Binding("y", "send", "Send", id="confirm.send"),
@@ -36,11 +39,10 @@ class ConfirmScreen(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="confirm"):
-            yield Static(self.plan.summary(), id="plan")
-            yield Static("[b]y[/] sends it once · [b]esc[/] cancels · nothing is sent until you confirm", classes="hint")
+            yield Static(plain(self.plan.summary(), newlines=True), id="plan")  # its values were made plain one by one
+            yield Static("press [b]y[/] to send it, once · [b]esc[/] cancels · nothing is sent until then", id="hint")
             with Horizontal(id="buttons"):
                 yield Button("Cancel", id="cancel")
-                yield Button("Send", variant="warning", id="send")
 
     def on_mount(self) -> None:
         box = self.query_one("#confirm")
@@ -48,7 +50,7 @@ class ConfirmScreen(ModalScreen[bool]):
         self.query_one("#cancel", Button).focus()
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
-        self.dismiss(event.button.id == "send")
+        self.dismiss(False)  # the only button is Cancel: a click never sends
 
     def action_send(self) -> None:
         self.dismiss(True)
@@ -83,6 +85,9 @@ async def run_move(screen: Screen[Any], planning: Awaitable[Plan]) -> str:
         return "unknown"
     except PendingMoveError as exc:
         app.notify(str(exc), title="Refused: an identical move is unsettled", severity="error", timeout=12)
+        return "refused"
+    except MoveRefused as exc:  # e.g. the journal cannot be trusted
+        app.notify(str(exc), title="Refused: nothing was sent", severity="error", timeout=12)
         return "refused"
     except GmtuiError as exc:
         app.notify(str(exc), title="The server said no", severity="error", timeout=10)

@@ -3,7 +3,7 @@ same days in a table beneath and a CSV export of what is shown."""
 
 from __future__ import annotations
 
-import csv
+from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -14,9 +14,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import Input
 
+from gmtui.api.errors import InputError
 from gmtui.api.figures import btc
+from gmtui.api.inputs import day_range
 from gmtui.api.models import DailyIncome
-from gmtui.api.views import RANGES, earnings, range_start, today
+from gmtui.api.text import clean, csv_cell
+from gmtui.api.views import RANGES, earnings, miner_series, range_start, today
+from gmtui.output import csv_text
 from gmtui.ui.screens.section import MASK, Section, masked
 from gmtui.ui.widgets.chart import Chart
 from gmtui.ui.widgets.vtable import Column, VirtualTable
@@ -39,17 +43,10 @@ def rows_of(days: list[DailyIncome]) -> list[tuple[Any, ...]]:
     ]
 
 
-def per_miner(days: list[DailyIncome], top: int = len(PALETTE)) -> dict[str, list[tuple[int, float]]]:
-    """The ``top`` miners by net over the range: series of (day ordinal, net BTC)."""
-    series: dict[str, list[tuple[int, float]]] = {}
-    totals: dict[str, Decimal] = {}
-    for d in days:
-        for nft, entry in (d.incomes or {}).items() if isinstance(d.incomes, dict) else ():
-            value = Decimal(str(entry.get("value", 0))) if isinstance(entry, dict) else Decimal(0)
-            series.setdefault(nft, []).append((d.created_at.date().toordinal(), float(value)))
-            totals[nft] = totals.get(nft, Decimal(0)) + value
-    best = sorted(totals, key=lambda n: totals[n], reverse=True)[:top]
-    return {f"#{n}": series[n] for n in best}
+@dataclass(frozen=True)
+class Shown:
+    days: list[DailyIncome]
+    series: dict[str, list[tuple[int, Decimal]]]  # per miner (m), else empty
 
 
 class EarningsScreen(Section):
@@ -92,18 +89,19 @@ class EarningsScreen(Section):
         name = "custom" if self.custom else self.range_name
         return f"{name}: {start or 'first day'} to {end}"
 
-    async def fetch(self, user: str) -> list[DailyIncome]:
+    async def fetch(self, user: str) -> Shown:
         start, end = self.span()
-        return await earnings(self.app.client, user, start, end, by_miner=self.by_miner)
+        days = await earnings(self.app.client, user, start, end, by_miner=self.by_miner)
+        return Shown(days, miner_series(days, len(PALETTE)) if self.by_miner else {})
 
-    def show(self, days: list[DailyIncome]) -> None:
-        self.days = days
+    def show(self, shown: Shown) -> None:
+        days = self.days = shown.days
         chart = self.query_one(Chart)
         chart.clear()
         chart.mask(MASK if getattr(self.app, "presenter", False) else None)
         if self.by_miner:
-            for color, (name, points) in zip(PALETTE, per_miner(days).items(), strict=False):
-                chart.plot_series([p[0] for p in points], [p[1] for p in points], color, name)
+            for color, (name, points) in zip(PALETTE, shown.series.items(), strict=False):
+                chart.plot_series([p[0] for p in points], [float(p[1]) for p in points], color, clean(name, limit=12))
         elif days:
             xs = [d.created_at.date().toordinal() for d in days]
             chart.plot_series(xs, [float(d.pool_reward) for d in days], "cyan", "gross")
@@ -132,16 +130,11 @@ class EarningsScreen(Section):
 
     @on(Input.Submitted, "#dates")
     def dates_given(self, event: Input.Submitted) -> None:
-        text = event.value.replace(" ", "")
         try:
-            first, last = (date.fromisoformat(p) for p in text.split("..", 1))
-        except ValueError:
-            self.notify("Write the range as YYYY-MM-DD..YYYY-MM-DD", severity="error")
+            self.custom = day_range(event.value)
+        except InputError as exc:
+            self.notify(str(exc), severity="error")
             return
-        if last < first:
-            self.notify("The range ends before it starts.", severity="error")
-            return
-        self.custom = (first, last)
         event.input.display = False
         self.query_one("#days").focus()
         self.action_refresh()
@@ -162,9 +155,7 @@ class EarningsScreen(Section):
             return
         start, end = self.days[0].created_at.date(), self.days[-1].created_at.date()
         path = Path.cwd() / f"gmtui-earnings-{self.app.user}-{start}-{end}.csv"
-        with path.open("w", newline="", encoding="utf-8") as handle:
-            writer = csv.writer(handle)
-            writer.writerow(["day", "gross_btc", "fees_btc", "discount_btc", "net_btc", "power_th"])
-            for row in rows_of(self.days):
-                writer.writerow([row[0].isoformat(), *(format(v, "f") for v in row[1:])])
+        rows = [[row[0].isoformat(), *(format(v, "f") for v in row[1:])] for row in rows_of(self.days)]
+        path.write_text(csv_text(["day", "gross_btc", "fees_btc", "discount_btc", "net_btc", "power_th"],
+                                 [[csv_cell(v) for v in row] for row in rows]), encoding="utf-8")
         self.notify(f"{len(self.days)} days written to {path}", title="Exported")

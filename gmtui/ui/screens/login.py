@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pydantic import ValidationError
 from textual import on, work
 from textual.app import ComposeResult
+from textual.content import Content
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
@@ -17,6 +18,7 @@ from textual.widgets.option_list import Option
 
 from gmtui import config, session
 from gmtui.api.errors import GmtuiError
+from gmtui.ui.text import markup, plain
 
 DEMO = "__demo__"
 
@@ -56,7 +58,7 @@ class LoginScreen(Screen[None]):
                 yield Label("Partner user ids (comma-separated)")
                 yield Input(placeholder="u1, u2", id="users", compact=True)
                 yield Button("Check and save", variant="primary", id="save")
-        yield Static(self.problem, id="status")
+        yield Static(plain(self.problem), id="status")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -68,15 +70,16 @@ class LoginScreen(Screen[None]):
             cfg = config.load()
         except GmtuiError as exc:
             cfg = config.Config()
-            self.say(f"[red]{exc}[/]")
+            self.say(markup("[red]$why[/]", why=exc))
         for name, p in cfg.profiles.items():
-            options.add_option(Option(f"{name}  [dim]{p.base_url}[/]", id=name))
+            options.add_option(Option(markup("$name  [dim]$url[/]", name=name, url=p.base_url), id=name))
         options.add_option(Option("[b]Try the demo[/]  [dim]embedded sandbox[/]", id=DEMO))
         options.highlighted = 0
         options.focus()
 
-    def say(self, text: str) -> None:
-        self.query_one("#status", Static).update(text)
+    def say(self, text: str | Content) -> None:
+        """The status line: ``text`` plain, or content made with ``markup``."""
+        self.query_one("#status", Static).update(text if isinstance(text, Content) else plain(text))
 
     @on(OptionList.OptionSelected, "#profiles")
     def picked(self, event: OptionList.OptionSelected) -> None:
@@ -88,10 +91,10 @@ class LoginScreen(Screen[None]):
         try:
             opened = session.open_demo() if name == DEMO else session.open_profile(name)
         except GmtuiError as exc:
-            self.say(f"[red]{exc}[/]")
+            self.say(markup("[red]$why[/]", why=exc))
             return
         if not opened.users:
-            self.say(f"[red]profile {name!r} lists no partner users: add it again with some[/]")
+            self.say(markup("[red]profile $name lists no partner users: add it again with some[/]", name=repr(name)))
             return
         self.post_message(Opened(opened))
 
@@ -103,10 +106,10 @@ class LoginScreen(Screen[None]):
             profile = config.Profile(**values, users=users)  # type: ignore[arg-type]
         except ValidationError as exc:
             err = exc.errors()[0]
-            self.say(f"[red]{'.'.join(map(str, err['loc']))}: {err['msg']}[/]")
+            self.say(markup("[red]$field: $msg[/]", field=".".join(map(str, err["loc"])), msg=err["msg"]))
             return
         if not users:
-            self.say("[red]add at least one partner user id[/]")
+            self.say(markup("[red]add at least one partner user id[/]"))
             return
         self.check_and_save(profile, values["api_secret"])
 
@@ -117,7 +120,7 @@ class LoginScreen(Screen[None]):
             remark = await session.check_profile(profile)
             where = session.save_profile(profile, secret)
         except GmtuiError as exc:
-            self.say(f"[red]Not saved: {exc}[/]")
+            self.say(markup("[red]Not saved: $why[/]", why=exc))
             return
         self.say(f"{profile.name}: {remark}; secret kept in {where}")
         self.open_session(profile.name)

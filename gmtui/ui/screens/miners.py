@@ -19,6 +19,7 @@ from gmtui.api.views import Fleet, fleet
 from gmtui.ui.screens.ask import AskChoice
 from gmtui.ui.screens.confirm import run_move
 from gmtui.ui.screens.section import Section, masked
+from gmtui.ui.text import markup
 from gmtui.ui.widgets.vtable import Column, VirtualTable
 
 COLUMNS = [
@@ -95,8 +96,7 @@ class MinersScreen(Section):
         facts = self.query_one("#facts", Static)
         spark = self.query_one("#miner-spark", Sparkline)
         table = event.table
-        shown = f"{len(table.rows):,} of {table.total:,} miners" + (f" · filter “{table.filter_text}”" if table.filter_text else "")
-        self.query_one("#left").border_title = shown
+        self.query_one("#left").border_title = self.filter_note(table, "miners")
         if event.row is None or self.data is None:
             facts.update("No miner matches." if table.filter_text else "")
             spark.data = []
@@ -105,11 +105,9 @@ class MinersScreen(Section):
         recent = self.data.recent.get(nft, [])
         total = sum(recent, Decimal(0))
         btc = masked(self.app, btc_text)
-        facts.update(
-            f"[b]{name}[/]\n"
-            f"{power:,} TH/s · {eff} W/TH\n"
-            f"since {created:%Y-%m-%d}\n"
-            f"BTC lifetime  {btc(earned)}\n"
-            f"BTC {self.data.days} days   {btc(total)}"
-        )
+        facts.update(markup(
+            "[b]$name[/]\n$power TH/s · $eff W/TH\nsince $created\nBTC lifetime  $earned\nBTC $days days   $total",
+            name=name, power=f"{power:,}", eff=eff, created=f"{created:%Y-%m-%d}", earned=btc(earned),
+            days=self.data.days, total=btc(total),
+        ))
         spark.data = [float(v) for v in recent] or [0.0]

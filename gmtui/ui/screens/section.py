@@ -17,8 +17,12 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Header, Input, Static
 
+from textual.content import Content
+
 from gmtui.api.cache import describe_age, stale_while_revalidate
 from gmtui.api.errors import GmtuiError
+from gmtui.api.text import clean
+from gmtui.ui.text import markup, plain
 
 
 @dataclass
@@ -148,7 +152,15 @@ class Section(Screen[None]):
     def _filter_changed(self, event: Input.Changed) -> None:
         table = self._table()
         table.set_filter(event.value)
-        table.border_subtitle = f"{len(table.rows):,} of {table.total:,} · filter “{table.filter_text}”" if table.filter_text else ""
+        table.border_subtitle = self.filter_note(table)
+
+    @staticmethod
+    def filter_note(table: Any, what: str = "") -> Content:
+        """"4 of 11 miners · filter “night”" (the filter as typed, plain), or nothing."""
+        shown = f"{len(table.rows):,} of {table.total:,}{' ' + what if what else ''}"
+        if not table.filter_text:
+            return Content(shown if what else "")
+        return markup("$shown · filter “$text”", shown=shown, text=table.filter_text)
 
     @on(Input.Submitted, "#filter")
     def _filter_done(self) -> None:
@@ -157,9 +169,9 @@ class Section(Screen[None]):
     def action_refresh(self) -> None:
         if self.app.client is None:  # the frame is up; the session is still opening
             name = self.app.profile
-            self.set_status("starting the embedded sandbox…" if name == "demo" else f"opening {name or 'the active profile'}…")
+            self.set_status(plain("starting the embedded sandbox…" if name == "demo" else f"opening {name or 'the active profile'}…"))
             return
-        self.set_status(f"loading {self.app.user}…")
+        self.set_status(plain(f"loading {self.app.user}…"))
         self.load(self.app.user)
 
     @work(exclusive=True, group="section")
@@ -170,9 +182,14 @@ class Section(Screen[None]):
                 self.post_message(Loaded(user, snap.value, self.app.clock(), snap.age_s, snap.final))
         except GmtuiError as exc:
             self.post_message(Failed(user, str(exc)))
+        except Exception as exc:  # a bug met on some answer: this section says so, the app goes on
+            from gmtui.crash import report
+
+            report(exc)
+            self.post_message(Failed(user, f"gmtui could not read this ({type(exc).__name__}; a bug, logged)"))
 
     def on_failed(self, message: Failed) -> None:
-        self.set_status(f"[b red]Could not load {message.user}:[/] {message.error}  (r to retry)")
+        self.set_status(markup("[b red]Could not load $user:[/] $error  (r to retry)", user=message.user, error=message.error))
         self._arm()
 
     def on_loaded(self, message: Loaded) -> None:
@@ -183,12 +200,14 @@ class Section(Screen[None]):
         self.show(message.data)
         at = datetime.fromtimestamp(message.at, UTC).strftime("%H:%M:%S UTC")
         if message.age_s is None:
-            self.set_status(f"{message.user}: updated {at}", age="live")
+            self.set_status(plain(f"{message.user}: updated {at}"), age="live")
         elif not message.final:
-            self.set_status(f"{message.user}: cached, {describe_age(message.age_s)} old · refreshing…", age=describe_age(message.age_s))
+            age = describe_age(message.age_s)
+            self.set_status(plain(f"{message.user}: cached, {age} old · refreshing…"), age=age)
         else:
             age = describe_age(message.age_s)
-            self.set_status(f"[b yellow]{message.user}: server unreachable, showing data {age} old[/] (r to retry)", age=age)
+            self.set_status(markup("[b yellow]$user: server unreachable, showing data $age old[/] (r to retry)",
+                                   user=message.user, age=age), age=age)
         if message.final:
             self._arm()
 
@@ -200,7 +219,9 @@ class Section(Screen[None]):
         if every and self.is_current:
             self._timer = self.set_timer(every, self.action_refresh)
 
-    def set_status(self, text: str, age: str | None = None) -> None:
+    def set_status(self, text: Content, age: str | None = None) -> None:
+        """The status line: content made with ``plain`` or ``markup`` (never a bare
+        string, which Textual would read as markup)."""
         self.query_one("#status", Static).update(text)
         if age is not None:
             self.data_age = age
@@ -212,7 +233,7 @@ class Section(Screen[None]):
                                           ("PRESENTER", getattr(self.app, "presenter", False))) if on
         )
         if self.app.client is None:  # opening: no user or data yet
-            self.app.sub_title = f"{self.app.profile}{marks}"
+            self.app.sub_title = clean(f"{self.app.profile}{marks}", limit=120)
             return
         age = getattr(self, "data_age", "…")
-        self.app.sub_title = f"{self.app.profile} · {self.app.user} · data {age}{marks}"
+        self.app.sub_title = clean(f"{self.app.profile} · {self.app.user} · data {age}{marks}", limit=120)

@@ -3,12 +3,14 @@ ranked by payback; enter shows the what-if and creates the upgrade after confirm
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 
+from gmtui.api import inputs
+from gmtui.api.errors import InputError
 from gmtui.api.figures import btc, usd
 from gmtui.api.moves import Candidate, fleet_upgrades, plan_upgrade
 from gmtui.ui.screens.ask import AskText
@@ -88,9 +90,9 @@ class UpgradesScreen(Section):
         if not text:
             return
         try:
-            target = Decimal(text)
-        except InvalidOperation:
-            self.notify(f"{text!r} is not a number", severity="error")
+            target = inputs.decimal(text, f"a target {unit}", places=2, maximum=Decimal(100_000), example=str(chosen.target))
+        except InputError as exc:
+            self.notify(str(exc), severity="error")
             return
 
         async def planning():  # type: ignore[no-untyped-def]

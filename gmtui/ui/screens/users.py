@@ -11,6 +11,8 @@ from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from gmtui.api.errors import GmtuiError
+from gmtui.api.text import clean
+from gmtui.ui.text import markup, plain
 
 
 class UsersScreen(ModalScreen[str | None]):
@@ -26,7 +28,7 @@ class UsersScreen(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="box"):
-            yield OptionList(*[Option(u, id=u) for u in self.app.users], id="list")
+            yield OptionList(*[Option(clean(u, limit=60), id=u) for u in self.app.users], id="list", markup=False)
             yield Input(placeholder="add a partner user id (logs it in with auth/init)", id="new")
             yield Static("enter picks · esc closes", id="note")
 
@@ -46,7 +48,8 @@ class UsersScreen(ModalScreen[str | None]):
                 s = (await self.app.client.user_stats(user)).stats
             except GmtuiError:
                 continue
-            label = f"{user:<16} {s.nfts_count:>4} miner{'s' if s.nfts_count != 1 else ' '} {s.total_power_th:>9,} TH/s {s.avg_energy_efficiency:>6} W/TH"
+            label = (f"{clean(user, limit=40):<16} {s.nfts_count:>4} miner{'s' if s.nfts_count != 1 else ' '} "
+                     f"{s.total_power_th:>9,} TH/s {s.avg_energy_efficiency:>6} W/TH")
             options.replace_option_prompt(user, label)
 
     @on(OptionList.OptionSelected)
@@ -63,11 +66,11 @@ class UsersScreen(ModalScreen[str | None]):
     @work(exclusive=True, group="add-user")
     async def add_user(self, user: str) -> None:
         note = self.query_one("#note", Static)
-        note.update(f"logging {user} in…")
+        note.update(plain(f"logging {user} in…"))
         try:
             await self.app.client.tokens.jwt(user)  # auth/init, and the pair is kept
         except GmtuiError as exc:
-            note.update(f"[red]Could not add {user}:[/] {exc}")
+            note.update(markup("[red]Could not add $user:[/] $why", user=user, why=exc))
             return
         if user not in self.app.users:
             self.app.users.append(user)

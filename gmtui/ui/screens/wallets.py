@@ -13,8 +13,10 @@ from gmtui.api.moves import plan_bind
 from gmtui.api.views import Holdings, holdings
 from gmtui.ui.screens.ask import AskText
 from gmtui.ui.screens.confirm import run_move
+from gmtui.api.text import clean
 from gmtui.output import cell as cell_text
 from gmtui.ui.screens.section import Section, masked
+from gmtui.ui.text import rich_plain
 
 
 class WalletsScreen(Section):
@@ -52,14 +54,15 @@ class WalletsScreen(Section):
     def show(self, data: Holdings) -> None:
         wallets = self.query_one("#wallets", DataTable)
         wallets.clear()
-        for w in data.wallets:
-            wallets.add_row(w.address, w.type, f"{w.created_at:%Y-%m-%d}", key=w.address)
+        self.addresses = [w.address for w in data.wallets]  # as the server spells them, for `c`
+        for w in data.wallets:  # no row keys: a server may list the same address twice
+            wallets.add_row(rich_plain(w.address), rich_plain(w.type), f"{w.created_at:%Y-%m-%d}")
         wallets.border_subtitle = f"{len(data.wallets)} bound · c copies the address"
         cell = masked(self.app, cell_text)
         per_currency = self.query_one("#per-currency", DataTable)
         per_currency.clear()
         for b in data.balances:
-            per_currency.add_row(b.currency, cell(b.balance))
+            per_currency.add_row(rich_plain(b.currency), cell(b.balance))
         synced = self.query_one("#synced", DataTable)
         synced.clear()
         for s in data.synced:
@@ -83,6 +86,6 @@ class WalletsScreen(Section):
         if not table.row_count:
             self.notify("No wallet to copy.", severity="warning")
             return
-        address = str(table.get_row_at(table.cursor_row)[0])
+        address = clean(self.addresses[table.cursor_row])  # never an escape sequence inside the OSC 52 write
         self.app.copy_to_clipboard(address)  # OSC 52: works over SSH in most terminals
         self.notify(f"Copied {address}", title="Clipboard")

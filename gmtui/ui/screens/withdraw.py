@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from textual import on, work
+from textual.content import Content
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -16,9 +17,12 @@ from textual.widgets import Button, Checkbox, Input, Label, Select, Static
 
 from gmtui.api import models as m
 from gmtui.api.figures import SAT, btc
-from gmtui.api.moves import MoveRefused, parse_amount, plan_withdrawal
+from gmtui.api.errors import InputError
+from gmtui.api.inputs import btc_amount
+from gmtui.api.moves import plan_withdrawal
 from gmtui.ui.screens.confirm import run_move
 from gmtui.ui.screens.section import Section, masked
+from gmtui.ui.text import markup, rich_plain
 
 
 @dataclass(frozen=True)
@@ -77,7 +81,7 @@ class WithdrawScreen(Section):
         )
         select = self.query_one("#to", Select)
         current = select.value
-        select.set_options([(w.address, w.address) for w in terms.wallets])
+        select.set_options([(rich_plain(w.address), w.address) for w in terms.wallets])
         if current in {w.address for w in terms.wallets}:
             select.value = current
         self.preview()
@@ -91,9 +95,9 @@ class WithdrawScreen(Section):
             box.update("")
             return
         try:
-            amount = parse_amount(text)
-        except MoveRefused as exc:
-            box.update(f"[red]{exc}[/]")
+            amount = btc_amount(text)
+        except InputError as exc:
+            box.update(markup("[red]$why[/]", why=exc))
             return
         fast = self.query_one("#fast", Checkbox).value
         fee = (amount * self.terms.commission.income_withdraw_commission).quantize(SAT) if fast else Decimal(0)
@@ -102,7 +106,7 @@ class WithdrawScreen(Section):
             warn = "\n[red]more than the balance[/]"
         elif amount < self.terms.commission.income_withdraw_min_value:
             warn = "\n[red]below the minimum[/]"
-        box.update(f"Fee {btc(fee)} BTC · you receive [b]{btc(amount - fee)}[/] BTC{warn}")
+        box.update(Content.from_markup(f"Fee {btc(fee)} BTC · you receive [b]{btc(amount - fee)}[/] BTC{warn}"))  # figures only
 
     @on(Button.Pressed, "#review")
     @on(Input.Submitted, "#amount")
@@ -116,8 +120,8 @@ class WithdrawScreen(Section):
             self.app.notify("Pick a bound wallet first.", severity="warning")
             return
         try:
-            amount = parse_amount(self.query_one("#amount", Input).value)
-        except MoveRefused as exc:
+            amount = btc_amount(self.query_one("#amount", Input).value)
+        except InputError as exc:
             self.app.notify(str(exc), title="Refused: nothing was sent", severity="error")
             return
         fast = self.query_one("#fast", Checkbox).value

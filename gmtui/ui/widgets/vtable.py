@@ -2,7 +2,8 @@
 sort, filter and scroll as quickly as 100.
 
 Rows are tuples of plain values; each column says how to show a value and how to
-align it. Sorting and filtering work on the values, not on their text.
+align it. Sorting and filtering work on the values, not on their text. Cells are
+written as plain segments (never markup), with control characters made visible.
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ from textual.message import Message
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
+
+from gmtui.api.text import clean
 
 
 @dataclass(frozen=True)
@@ -162,7 +165,7 @@ class VirtualTable(ScrollView, can_focus=True):
     def _cells(self, values: Sequence[str]) -> str:
         out = []
         for col, text in zip(self.columns, values, strict=True):
-            text = text if len(text) <= col.width else text[: col.width - 1] + "…"
+            text = clean(text, limit=col.width)
             out.append(text.rjust(col.width) if col.right else text.ljust(col.width))
         return " ".join(out)
 

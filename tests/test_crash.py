@@ -1,0 +1,91 @@
+"""A bug in gmtui (an exception nobody expected) with secrets in scope: the CLI and
+the dashboard exit 70, say where the log is, and print no traceback, no variable and
+no secret; the log has the traceback, redacted."""
+
+from __future__ import annotations
+
+import os
+import pty
+import select
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from gmtui.cli import main
+from gmtui.sandbox import DEMO_API_KEY, DEMO_API_SECRET
+
+from conftest import Clock
+
+SECRETS = [DEMO_API_SECRET, DEMO_API_KEY, "eyJ", "rt_"]
+
+
+def test_a_cli_crash_says_where_the_log_is_and_nothing_else(capsys, monkeypatch, isolated_home):
+    def sign(secret: str, message: object) -> str:
+        api_secret = secret  # noqa: F841 (a local a traceback with locals would print)
+        raise RuntimeError(f"cannot sign with {secret}")
+
+    monkeypatch.setattr("gmtui.api.wire.sign", sign)
+    code = main(["--demo", "get", "stats"], clock=Clock())
+    out, err = capsys.readouterr()
+    log = isolated_home / "state" / "gmtui.log"
+    assert code == 70 and out == ""
+    assert "internal error (RuntimeError)" in err and str(log) in err and "Traceback" not in err
+    assert not any(s in out + err for s in SECRETS)
+    text = log.read_text()
+    assert "Traceback" in text and "cannot sign with ***" in text and DEMO_API_SECRET not in text
+
+
+CRASHING_TUI = """
+import sys
+from gmtui.sandbox import DEMO_API_SECRET
+from gmtui.ui.screens.overview import OverviewScreen
+
+def show(self, data):
+    secret = DEMO_API_SECRET
+    client = self.app.client
+    raise RuntimeError("a bug while showing the overview")
+
+OverviewScreen.show = show
+from gmtui.cli import main
+sys.exit(main(["--demo"]))
+"""
+
+
+def run_in_a_terminal(script: str, home: Path, seconds: float = 60) -> tuple[int, bytes]:
+    """Run ``script`` with a pseudo-terminal as its terminal; (exit status, all it wrote)."""
+    env = {**os.environ, "GMTUI_HOME": str(home), "TERM": "xterm-256color", "TEXTUAL_ANIMATIONS": "none",
+           "COLUMNS": "100", "LINES": "30"}
+    leader, follower = pty.openpty()
+    proc = subprocess.Popen([sys.executable, "-c", script], stdin=follower, stdout=follower, stderr=follower,
+                            env=env, close_fds=True)
+    os.close(follower)
+    out = b""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        ready, _, _ = select.select([leader], [], [], 0.2)
+        if ready:
+            try:
+                chunk = os.read(leader, 65536)
+            except OSError:
+                break
+            if not chunk:
+                break
+            out += chunk
+        elif proc.poll() is not None:
+            break
+    if proc.poll() is None:
+        proc.kill()
+    os.close(leader)
+    return proc.wait(timeout=10), out
+
+
+def test_a_dashboard_crash_exits_70_with_no_traceback_and_no_secret(isolated_home):
+    code, out = run_in_a_terminal(CRASHING_TUI, isolated_home)
+    text = out.decode("utf-8", "replace")
+    log = isolated_home / "state" / "gmtui.log"
+    assert code == 70, text[-2000:]
+    assert "internal error (RuntimeError)" in text and str(log) in text
+    assert "Traceback" not in text and "secret =" not in text and "locals" not in text
+    assert not any(s in text for s in SECRETS)
+    assert "a bug while showing the overview" in log.read_text() and DEMO_API_SECRET not in log.read_text()
