@@ -119,6 +119,8 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--users", type=_positive, default=5, help="partner users to generate")
     s.add_argument("--miners", type=_positive, help="miners per user (default: 1 to 50 each)")
     s.add_argument("--days", type=_positive, default=730, help="days of income history")
+    s.add_argument("--today", type=_date, metavar="YYYY-MM-DD",
+                   help="the day the seeded world is built for (default: today; the clock stays real)")
     s.add_argument("--jwt-lifetime", type=_positive, default=900, help="user JWT lifetime in seconds")
     s.add_argument("--faults", type=_faults, metavar="SPEC", help=FAULTS_HELP)
 
@@ -258,8 +260,9 @@ def cmd_sandbox(args: argparse.Namespace) -> int:
     from gmtui.output import say
     from gmtui.sandbox import Options, State, WorldSize, create_app
 
-    options = Options(seed=args.seed, size=WorldSize(args.users, args.miners, args.days), jwt_lifetime_s=args.jwt_lifetime)
-    state = State(options, faults=args.faults)
+    options = Options(seed=args.seed, size=WorldSize(args.users, args.miners, args.days), jwt_lifetime_s=args.jwt_lifetime,
+                      today=args.today)
+    state = State(options, clock=args.clock, faults=args.faults)
     base = f"http://{args.host}:{args.port}"
     users = list(state.world.users)
     say(f"gmtui sandbox (seed {args.seed}) at {base}")

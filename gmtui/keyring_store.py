@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from typing import Any
 
 SERVICE = "gmtui"
@@ -34,7 +35,9 @@ def _call(name: str, *args: str, timeout: float) -> Any:
 
     thread = threading.Thread(target=work, name="gmtui-keyring", daemon=True)
     thread.start()
-    thread.join(timeout)
+    deadline = time.monotonic() + timeout
+    while thread.is_alive() and time.monotonic() < deadline:
+        time.sleep(0.01)  # not join(timeout): a timed lock wait hangs under libfaketime
     if thread.is_alive():
         raise Unavailable(f"the keyring did not answer within {timeout:g} s")
     if "error" in box:

@@ -28,7 +28,8 @@ def server():
 def serve(*extra: str):
     port = free_port()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "gmtui", "sandbox", "--port", str(port), "--users", "3", "--days", "60", *extra],
+        [sys.executable, "-m", "gmtui", "sandbox", "--port", str(port), "--users", "3", "--days", "60",
+         "--today", "2026-11-21", *extra],  # the same world whatever the date
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )
     base = f"http://127.0.0.1:{port}"

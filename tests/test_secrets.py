@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import stat
 import sys
+import threading
 import time
 import types
 
@@ -16,13 +17,14 @@ from gmtui.sandbox import Faults
 from conftest import scan_for_secrets
 
 
-def fake_keyring(monkeypatch, *, hang: bool = False) -> dict[tuple[str, str], str]:
+def fake_keyring(monkeypatch, *, hang: threading.Event | None = None) -> dict[tuple[str, str], str]:
+    """A keyring module; with ``hang``, reads block until that event is set."""
     store: dict[tuple[str, str], str] = {}
     module = types.ModuleType("keyring")
 
     def get_password(service, account):
-        if hang:
-            time.sleep(30)
+        if hang is not None:
+            hang.wait()
         return store.get((service, account))
 
     module.get_password = get_password
@@ -33,11 +35,15 @@ def fake_keyring(monkeypatch, *, hang: bool = False) -> dict[tuple[str, str], st
 
 
 def test_a_keyring_that_hangs_is_given_up_on_time(monkeypatch):
-    fake_keyring(monkeypatch, hang=True)
+    hung = threading.Event()
+    fake_keyring(monkeypatch, hang=hung)
     started = time.monotonic()
-    with pytest.raises(keyring_store.Unavailable, match="did not answer within 0.2 s"):
-        keyring_store.get("main", timeout=0.2)
-    assert time.monotonic() - started < 1
+    try:
+        with pytest.raises(keyring_store.Unavailable, match="did not answer within 0.2 s"):
+            keyring_store.get("main", timeout=0.2)
+        assert time.monotonic() - started < 1
+    finally:
+        hung.set()  # the stuck call ends with the test, not 30 s later
 
 
 def test_without_keyring_the_secret_goes_to_the_0600_file(monkeypatch, capsys):

@@ -28,12 +28,15 @@ class Plan:
     user: str
     lines: list[tuple[str, str]]
     call: tuple[str, dict[str, Any]] = field(repr=False, default=("", {}))  # GoMiningClient method, kwargs
+    amounts: frozenset[str] = frozenset()  # the labels of lines that are amounts (hidden in presenter mode)
 
-    def summary(self) -> str:
+    def summary(self, mask: str | None = None) -> str:
         """The lines as text; values may hold outside text (names, addresses), each
-        made plain and kept on its line, so a name cannot fake a line of the plan."""
+        made plain and kept on its line, so a name cannot fake a line of the plan.
+        With ``mask``, amounts are shown as it."""
         width = max(len(k) for k, _ in self.lines)
-        return "\n".join(f"{k.ljust(width)}  {clean(v, limit=200)}" for k, v in self.lines)
+        return "\n".join(f"{k.ljust(width)}  {mask if mask and k in self.amounts else clean(v, limit=200)}"
+                         for k, v in self.lines)
 
 
 def guard(plan: Plan, read_only: bool) -> None:
@@ -90,7 +93,8 @@ async def plan_withdrawal(client: GoMiningClient, user: str, address: str, amoun
         ("Balance after", f"{btc(totals.on_balance_amount - amount)} BTC"),
     ]
     return Plan("withdraw.create_fast" if fast else "withdraw.create_24h", user, lines,
-                ("withdraw", {"user": user, "address": address, "amount": amount, "fast": fast}))
+                ("withdraw", {"user": user, "address": address, "amount": amount, "fast": fast}),
+                frozenset({"Withdraw", "Fee", "You receive", "Balance after"}))
 
 
 # ---- upgrades ------------------------------------------------------------------------
@@ -155,7 +159,9 @@ async def plan_upgrade(client: GoMiningClient, user: str, nft_id: int, kind: Kin
         ("Payback", f"{wi.payback_days} days" if wi.payback_days is not None else "never at today's figures"),
         ("Break-even BTC price", usd(wi.break_even_btc_usd)),
     ]
-    return Plan("upgrade.create", user, lines, ("upgrade_create", {"kind": kind, "nft_id": nft_id, "from_value": current, "to_value": target, "user": user})), wi
+    return Plan("upgrade.create", user, lines,
+                ("upgrade_create", {"kind": kind, "nft_id": nft_id, "from_value": current, "to_value": target, "user": user}),
+                frozenset({"Price", "Net per day now", "Net per day after"})), wi
 
 
 # ---- purchases and transfers ---------------------------------------------------------
@@ -175,7 +181,9 @@ async def plan_purchase(client: GoMiningClient, user: str, collection_id: int, e
         ("User", f"{user} (id {user_id})"),
         ("Payment id", external_id),
     ]
-    return Plan("payment.init", user, lines, ("buy", {"user_id": user_id, "collection_id": collection_id, "external_id": external_id, "user": user}))
+    return Plan("payment.init", user, lines,
+                ("buy", {"user_id": user_id, "collection_id": collection_id, "external_id": external_id, "user": user}),
+                frozenset({"Price"}))
 
 
 def pending_external_id(client: GoMiningClient, user_id: int, collection_id: int) -> str | None:

@@ -26,8 +26,10 @@ class Query:
     limit: int | None = None
     offset: int | None = None
 
-    def range(self, today: date) -> tuple[date, date]:
-        end = self.end or today
+    def range(self, last_day: date) -> tuple[date, date]:
+        """--from/--to, or the 30 days to ``last_day`` (yesterday: the last whole day,
+        as the dashboard shows them)."""
+        end = self.end or last_day
         return self.start or end - timedelta(days=29), end
 
 
@@ -86,7 +88,7 @@ async def overview(client: GoMiningClient, q: Query) -> Overview:
 
 
 async def daily(client: GoMiningClient, q: Query) -> list[Any]:
-    start, end = q.range(datetime.fromtimestamp(client.clock(), UTC).date())
+    start, end = q.range(datetime.fromtimestamp(client.clock(), UTC).date() - timedelta(days=1))
     if q.all_pages:
         from gmtui.api.gomining import instant
 

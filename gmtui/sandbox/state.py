@@ -241,10 +241,12 @@ class State:
 
     def withdrawn(self, user: User) -> int:
         ledger = self.ledger(user.partner_id)
-        return int(ledger.total * user.withdrawn_share) + user.withdrawn_sats
+        return int(max(0, ledger.total) * user.withdrawn_share) + user.withdrawn_sats
 
     def on_balance(self, user: User) -> int:
-        return self.ledger(user.partner_id).total - self.withdrawn(user)
+        """What can be withdrawn. Days whose fees exceed the reward lower it, but the
+        platform never takes it below zero: a shortfall beyond it is waived."""
+        return max(0, self.ledger(user.partner_id).total - self.withdrawn(user))
 
     # ---- money moves
     def withdraw(self, partner_id: str, address: str, amount: Decimal, fast: bool) -> None:

@@ -11,6 +11,15 @@ Income follows GoMining's formula, per miner and day, in integer satoshis:
   service (c3)     = TH x service $/TH/day, converted likewise
   discount (c4)    = (electricity + service) x user's discount
   net (value)      = gross - (electricity + service) x (1 - discount)
+A day's net is negative when the fees exceed the reward: that is shown as such.
+
+The market follows ANCHORS (history and a near forecast), then, so that the demo
+stays realistic for years, a documented model (``Market``): BTC +25% a year and
+GOMINING +10% a year (log-linear); revenue per TH per day in USD ("hashprice") held at
+its level of the last anchor (the network's difficulty follows the price, so hashprice
+tends to miners' costs), dropping 30% at each halving (2028-04-17, 2032-04-12,
+estimated from the block schedule) and recovering over the next 270 days as the
+difficulty adjusts. The pool reward per TH is hashprice / BTC price.
 """
 
 from __future__ import annotations
@@ -27,6 +36,9 @@ from gmtui.api import btc
 EPOCH = date(2020, 1, 1)
 ANCHOR = date(2026, 1, 1)  # pool reward per TH is ~5.5e-7 BTC here
 HALVING = date(2024, 4, 20)
+NEXT_HALVINGS = (date(2028, 4, 17), date(2032, 4, 12))  # estimated from the block schedule
+BTC_GROWTH, GMT_GROWTH = 0.25, 0.10  # a year, after the last anchor
+HALVING_DROP, HALVING_RECOVERY_DAYS = 0.30, 270
 KWH_USD = Decimal("0.05")
 SERVICE_USD_PER_TH = Decimal("0.0089")
 SAT = Decimal("0.00000001")
@@ -114,19 +126,34 @@ ANCHORS = (
 
 def _anchored(days: int) -> Iterator[tuple[float, float]]:
     """BTC and GOMINING prices of the ``days`` days from EPOCH: log-linear between
-    ANCHORS, flat after the last one."""
+    ANCHORS, then growing at BTC_GROWTH and GMT_GROWTH a year."""
     seg = 0
     for i in range(days):
         day = EPOCH + timedelta(days=i)
         while seg < len(ANCHORS) - 1 and day > ANCHORS[seg + 1][0]:
             seg += 1
         if seg == len(ANCHORS) - 1:
-            yield ANCHORS[-1][1], ANCHORS[-1][2]
+            years = (day - ANCHORS[-1][0]).days / 365.25
+            yield ANCHORS[-1][1] * (1 + BTC_GROWTH) ** years, ANCHORS[-1][2] * (1 + GMT_GROWTH) ** years
             continue
         (d0, *v0), (d1, *v1) = ANCHORS[seg], ANCHORS[seg + 1]
         t = max(0.0, (day - d0).days / (d1 - d0).days)
         yield (math.exp(math.log(v0[0]) * (1 - t) + math.log(v1[0]) * t),
                math.exp(math.log(v0[1]) * (1 - t) + math.log(v1[1]) * t))
+
+
+def _reward(day: date, btc_usd: float) -> float:
+    """Pool reward per TH per day (BTC) before noise: the anchored trend (network growth,
+    the 2024 halving) up to the last anchor, then the hashprice model."""
+    last = ANCHORS[-1][0]
+    if day <= last:
+        reward = 5.5e-7 * math.exp(0.0008 * (ANCHOR - day).days)
+        return reward * 2 if day < HALVING else reward
+    hashprice = _reward(last, ANCHORS[-1][1]) * ANCHORS[-1][1]
+    for halving in NEXT_HALVINGS:
+        if day >= halving:
+            hashprice *= 1 - HALVING_DROP * max(0.0, 1 - (day - halving).days / HALVING_RECOVERY_DAYS)
+    return hashprice / btc_usd
 
 
 class Market:
@@ -146,10 +173,7 @@ class Market:
             day = EPOCH + timedelta(days=i)
             noise_btc = 0.94 * noise_btc + rng.gauss(0, 0.02)
             noise_gmt = 0.94 * noise_gmt + rng.gauss(0, 0.03)
-            reward = 5.5e-7 * math.exp(0.0008 * (ANCHOR - day).days)
-            if day < HALVING:
-                reward *= 2
-            reward *= 1 + rng.gauss(0, 0.03)
+            reward = _reward(day, btc_usd) * (1 + rng.gauss(0, 0.03))
             self.btc.append(btc_usd * math.exp(noise_btc))
             self.gmt.append(gmt_usd * math.exp(noise_gmt))
             self.pool_sats_per_th.append(reward * 1e8)

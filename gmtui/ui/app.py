@@ -11,7 +11,10 @@ import time
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
+from rich.segment import Segment
+from rich.style import Style
 from textual.app import App, SystemCommand
+from textual.filter import Monochrome
 from textual.binding import Binding
 from textual.reactive import reactive
 from textual.screen import Screen
@@ -52,6 +55,15 @@ SECTIONS: dict[str, Any] = {
 }
 
 
+class _Monochrome(Monochrome):
+    """Textual's NO_COLOR filter, which fails on segments without a style (the chart
+    canvas draws some): those stay without one."""
+
+    def apply(self, segments: list[Segment], background: Any) -> list[Segment]:
+        return super().apply([Segment(text, style or Style.null(), control) for text, style, control in segments],
+                             background)
+
+
 class GmtuiApp(App[int]):
     """gmtui: mining at a glance for partner operators."""
 
@@ -80,6 +92,7 @@ class GmtuiApp(App[int]):
     THEMES = ("textual-dark", "textual-light", "ansi-dark", "ansi-light", "nord", "gruvbox")
 
     user: reactive[str] = reactive("")
+    presenter: reactive[bool] = reactive(False)  # balances and amounts hidden for screen sharing
 
     def __init__(
         self,
@@ -101,6 +114,7 @@ class GmtuiApp(App[int]):
         if the profile is unusable the login screen follows, or with ``strict`` the app
         exits and ``failure`` holds the error, for the command line to report."""
         super().__init__(**kwargs)
+        self._filters = [_Monochrome() if type(f) is Monochrome else f for f in self._filters]  # NO_COLOR
         self.opener = opener
         self.opening = opener is not None  # keys pressed meanwhile act once the session is open
         self.strict = strict
@@ -113,7 +127,8 @@ class GmtuiApp(App[int]):
         self.refresh_s = refresh_s  # auto-refresh of the shown section; 0 turns it off, None: the profile's
         self.problem = problem
         self.read_only = read_only  # every money move refused, visibly
-        self.presenter = presenter  # balances and amounts hidden for screen sharing
+        self.set_reactive(GmtuiApp.presenter, presenter)
+        self.moves = 0  # money moves sent this session: figures loaded before the last one are stale
         self.set_reactive(GmtuiApp.user, users[0] if users else "")
 
     # ---- outside text and failures
@@ -137,7 +152,19 @@ class GmtuiApp(App[int]):
         self.bell()
         self._close_messages_no_wait()
 
+    def moved(self) -> None:
+        """A money move went out (done, or with an unknown outcome): every section's
+        figures from before it are stale, and each loads again when shown."""
+        self.moves += 1
+
+    def _tick(self) -> None:
+        """Keep the header's "data live" / "data 5 min old" true as time passes."""
+        title = getattr(self.screen, "_title", None)
+        if title is not None:
+            title()
+
     def on_mount(self) -> None:
+        self.set_interval(5, self._tick)
         if self.client is None and self.opener is not None:
             self.call_after_refresh(self._open)
         elif self.client is None:
@@ -209,12 +236,8 @@ class GmtuiApp(App[int]):
         self.push_screen(HelpScreen(title, key_rows(self.screen), getattr(self.screen, "GUIDE", "")))
 
     def action_presenter(self) -> None:
-        self.presenter = not self.presenter
+        self.presenter = not self.presenter  # every section and dialog watches it
         self.notify("Presenter mode: balances and amounts hidden" if self.presenter else "Presenter mode off")
-        screen = self.screen
-        if getattr(screen, "last", None) is not None:
-            screen.show(screen.last)  # type: ignore[attr-defined]
-            screen._title()  # type: ignore[attr-defined]
 
     def action_next_theme(self) -> None:
         names = [t for t in self.THEMES if t in self.available_themes]

@@ -10,6 +10,7 @@ from collections.abc import Awaitable
 from typing import Any
 
 from textual.app import ComposeResult
+from textual.content import Content
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen, Screen
@@ -17,6 +18,7 @@ from textual.widgets import Button, Static
 
 from gmtui.api.errors import GmtuiError, OutcomeUnknown, PendingMoveError
 from gmtui.api.moves import MoveRefused, Plan, ReadOnly, execute, guard
+from gmtui.ui.screens.section import MASK
 from gmtui.ui.text import plain
 
 
@@ -31,6 +33,7 @@ class ConfirmScreen(ModalScreen[bool]):
     BINDINGS = [
         Binding("y", "send", "Send", id="confirm.send"),
         Binding("escape,n", "cancel", "Cancel", id="confirm.cancel"),
+        Binding("p", "app.presenter", "Presenter", show=False),  # a modal screen hides the app's keys
     ]
 
     def __init__(self, plan: Plan):
@@ -39,12 +42,17 @@ class ConfirmScreen(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="confirm"):
-            yield Static(plain(self.plan.summary(), newlines=True), id="plan")  # its values were made plain one by one
+            yield Static(self._summary(), id="plan")
             yield Static("press [b]y[/] to send it, once · [b]esc[/] cancels · nothing is sent until then", id="hint")
             with Horizontal(id="buttons"):
                 yield Button("Cancel", id="cancel")
 
+    def _summary(self) -> Content:
+        mask = MASK if getattr(self.app, "presenter", False) else None
+        return plain(self.plan.summary(mask), newlines=True)  # its values were made plain one by one
+
     def on_mount(self) -> None:
+        self.watch(self.app, "presenter", lambda _: self.query_one("#plan", Static).update(self._summary()), init=False)
         box = self.query_one("#confirm")
         box.border_title = f"Confirm: {self.plan.operation}"
         self.query_one("#cancel", Button).focus()
@@ -81,6 +89,7 @@ async def run_move(screen: Screen[Any], planning: Awaitable[Plan]) -> str:
     try:
         await execute(app.client, plan)
     except OutcomeUnknown as exc:
+        app.moved()
         app.notify(f"{exc}", title="Outcome UNKNOWN: do not repeat it", severity="warning", timeout=15)
         return "unknown"
     except PendingMoveError as exc:
@@ -92,5 +101,6 @@ async def run_move(screen: Screen[Any], planning: Awaitable[Plan]) -> str:
     except GmtuiError as exc:
         app.notify(str(exc), title="The server said no", severity="error", timeout=10)
         return "failed"
+    app.moved()
     app.notify(f"{plan.lines[0][0]}: {plan.lines[0][1]}", title="Done")
     return "ok"

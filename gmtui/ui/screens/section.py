@@ -41,6 +41,7 @@ class Failed(Message):
 
 
 MASK = "•••••••"
+LIVE_S = 60.0  # how long figures count as live when auto-refresh is off
 
 
 def masked(app: Any, fmt: Any) -> Any:
@@ -107,13 +108,20 @@ class Section(Screen[None]):
     def on_mount(self) -> None:
         self.shown_user: str | None = None
         self.last: Any = None
+        self.data_at: float | None = None  # when the shown figures were fetched (app clock)
+        self.seen_moves = 0  # the app's money-move count when they were asked for
         self._timer: Timer | None = None
         self.watch(self.app, "user", self._user_changed, init=False)
+        self.watch(self.app, "presenter", self._presenter_changed, init=False)
         self.action_refresh()
 
     def on_screen_resume(self) -> None:
-        if self.shown_user is not None and self.shown_user != self.app.user:
+        """Shown again: figures older than the refresh interval, from before a money
+        move, or of another user are loaded again; otherwise auto-refresh resumes."""
+        if self.app.client is not None and (self.shown_user not in (None, self.app.user) or self.outdated()):
             self.action_refresh()
+        else:
+            self._arm()
         self._title()
 
     def on_screen_suspend(self) -> None:
@@ -123,6 +131,23 @@ class Section(Screen[None]):
     def _user_changed(self, user: str) -> None:
         if self.is_current:
             self.action_refresh()
+
+    def _presenter_changed(self, on: bool) -> None:
+        """Presenter mode toggled: every section shows its figures again, masked or not."""
+        if self.last is not None:
+            self.show(self.last)
+        self._title()
+
+    @property
+    def every(self) -> float:
+        return float(getattr(self.app, "refresh_s", 0) or 0)
+
+    def outdated(self) -> bool:
+        """Figures a person should not take as live: none yet, from before a money move,
+        or older than the refresh interval (60 s when auto-refresh is off)."""
+        if self.data_at is None or self.seen_moves < getattr(self.app, "moves", 0):
+            return True
+        return self.app.clock() - self.data_at >= (self.every or LIVE_S)
 
     def action_blur(self) -> None:
         """Leave the field (so that number keys switch sections again); in a filter,
@@ -172,6 +197,7 @@ class Section(Screen[None]):
             self.set_status(plain("starting the embedded sandbox…" if name == "demo" else f"opening {name or 'the active profile'}…"))
             return
         self.set_status(plain(f"loading {self.app.user}…"))
+        self.seen_moves = getattr(self.app, "moves", 0)
         self.load(self.app.user)
 
     @work(exclusive=True, group="section")
@@ -197,34 +223,34 @@ class Section(Screen[None]):
             return
         self.shown_user = message.user
         self.last = message.data
+        self.data_at = message.at - (message.age_s or 0)
         self.show(message.data)
         at = datetime.fromtimestamp(message.at, UTC).strftime("%H:%M:%S UTC")
         if message.age_s is None:
-            self.set_status(plain(f"{message.user}: updated {at}"), age="live")
+            self.set_status(plain(f"{message.user}: updated {at}"))
         elif not message.final:
             age = describe_age(message.age_s)
-            self.set_status(plain(f"{message.user}: cached, {age} old · refreshing…"), age=age)
+            self.set_status(plain(f"{message.user}: cached, {age} old · refreshing…"))
         else:
             age = describe_age(message.age_s)
             self.set_status(markup("[b yellow]$user: server unreachable, showing data $age old[/] (r to retry)",
-                                   user=message.user, age=age), age=age)
+                                   user=message.user, age=age))
         if message.final:
             self._arm()
 
     def _arm(self) -> None:
-        """Re-arm auto-refresh once a load has finished (never two loads at once)."""
+        """Arm auto-refresh for when the shown figures reach the refresh interval (once
+        a load has finished: never two loads at once)."""
         if self._timer is not None:
             self._timer.stop()
-        every = getattr(self.app, "refresh_s", 0)
-        if every and self.is_current:
-            self._timer = self.set_timer(every, self.action_refresh)
+        if self.every and self.is_current:
+            age = self.app.clock() - self.data_at if self.data_at is not None else 0.0
+            self._timer = self.set_timer(min(self.every, max(1.0, self.every - age)), self.action_refresh)
 
-    def set_status(self, text: Content, age: str | None = None) -> None:
+    def set_status(self, text: Content) -> None:
         """The status line: content made with ``plain`` or ``markup`` (never a bare
         string, which Textual would read as markup)."""
         self.query_one("#status", Static).update(text)
-        if age is not None:
-            self.data_age = age
         self._title()
 
     def _title(self) -> None:
@@ -235,5 +261,12 @@ class Section(Screen[None]):
         if self.app.client is None:  # opening: no user or data yet
             self.app.sub_title = clean(f"{self.app.profile}{marks}", limit=120)
             return
-        age = getattr(self, "data_age", "…")
-        self.app.sub_title = clean(f"{self.app.profile} · {self.app.user} · data {age}{marks}", limit=120)
+        self.app.sub_title = clean(f"{self.app.profile} · {self.app.user} · data {self.age_text()}{marks}", limit=120)
+
+    def age_text(self) -> str:
+        """"live" while the figures are, else how old they are ("…" before any)."""
+        if getattr(self, "data_at", None) is None:
+            return "…"
+        if not self.outdated():
+            return "live"
+        return f"{describe_age(max(0.0, self.app.clock() - self.data_at))} old"
