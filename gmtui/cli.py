@@ -198,6 +198,9 @@ def main(argv: list[str] | None = None, *, clock: Callable[[], float] = time.tim
     except GmtuiError as exc:
         say(f"gmtui: {exc}", err=True)
         return EXIT_API
+    except ArithmeticError as exc:  # a server's figure out of the range gmtui computes with
+        say(f"gmtui: the server's figures cannot be computed with ({type(exc).__name__})", err=True)
+        return EXIT_API
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:  # e.g. `gmtui get miners | head`: the reader is gone, nothing to say

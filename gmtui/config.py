@@ -13,18 +13,23 @@ GMTUI_API_SECRET, GMTUI_USER.
 from __future__ import annotations
 
 import os
+import re
 import stat
 import tempfile
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit
 
 import platformdirs
 import tomli_w
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 
 from gmtui.api.errors import ConfigError
+from gmtui.api.text import clean
+
+_PRINTABLE = re.compile(r"[\x21-\x7e]+")  # what a header or a URL can carry as is
 
 APP = "gmtui"
 
@@ -81,7 +86,21 @@ class Profile(BaseModel):
     def _url(cls, value: str) -> str:
         if not value.startswith(("http://", "https://")):
             raise ValueError("must start with http:// or https://")
+        try:
+            parts = urlsplit(value)
+            parts.port  # noqa: B018 (raises for a port out of range)
+        except ValueError as exc:
+            raise ValueError(f"is not a URL ({exc})") from None
+        if not parts.hostname or not _PRINTABLE.fullmatch(value):
+            raise ValueError("is not a URL (a host, printable ASCII)")
         return value.rstrip("/")
+
+    @field_validator("api_key")
+    @classmethod
+    def _key(cls, value: SecretStr) -> SecretStr:
+        if not _PRINTABLE.fullmatch(value.get_secret_value()):
+            raise ValueError("must be printable ASCII without spaces (was an invisible character copied with it?)")
+        return value
 
     @field_validator("users")
     @classmethod
@@ -89,6 +108,8 @@ class Profile(BaseModel):
         for user in value:
             if not 1 <= len(user) <= 255:
                 raise ValueError("a partner user id has 1 to 255 characters")
+            if clean(user) != user:
+                raise ValueError("a partner user id has no control or invisible characters")
         return value
 
     def to_toml(self) -> dict[str, object]:
@@ -116,12 +137,13 @@ def load(path: Path | None = None) -> Config:
     check_private(path)
     try:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{path} is not valid TOML: {exc}") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError, RecursionError) as exc:
+        raise ConfigError(f"{path} is not valid TOML: {clean(exc, limit=200)}") from None
+    tables = raw.get("profiles") or {}
+    if not isinstance(tables, dict) or not all(isinstance(body, dict) for body in tables.values()):
+        raise ConfigError(f"{path}: profiles must be a table of profile tables, like [profiles.prod]")
     try:
-        profiles = {
-            name: Profile(name=name, **body) for name, body in (raw.get("profiles") or {}).items()
-        }
+        profiles = {name: Profile(name=name, **body) for name, body in tables.items()}
         return Config(active=raw.get("active"), profiles=profiles)
     except (ValidationError, TypeError) as exc:
         detail = exc.errors()[0] if isinstance(exc, ValidationError) else {"loc": (), "msg": str(exc)}

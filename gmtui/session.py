@@ -3,6 +3,7 @@ the platformdirs dirs) or for the demo (the in-process sandbox, all of it in mem
 
 from __future__ import annotations
 
+import hashlib
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -32,19 +33,27 @@ def start_logging(secrets: list[str]) -> None:
     logs.start(config.paths().state / logs.LOG_FILE, secrets)
 
 
+def account_of(api_key: str) -> str:
+    """The journal's name for a partner account: every profile with this API key
+    (another name, another spelling of the URL) shares its guard and reconcile. A
+    hash: the key itself is never written."""
+    return "key:" + hashlib.sha256(api_key.encode()).hexdigest()[:16]
+
+
 def open_profile(name: str | None = None, clock: Callable[[], float] = time.time) -> Session:
     profile = config.resolve(name)
     p = config.paths()
+    start_logging([profile.api_key.get_secret_value(), profile.api_secret.get_secret_value()])  # before the files open
     client = GoMiningClient(
         profile.base_url, profile.api_key.get_secret_value(), profile.api_secret,
         recv_window_ms=profile.recv_window_ms,
         clock=clock,
         scope=f"{profile.name}@{profile.base_url}",
+        account=account_of(profile.api_key.get_secret_value()),
         cache=Cache(p.cache / CACHE_FILE),
         journal=Journal(p.state / JOURNAL_FILE, clock),
         token_store=TokenStore(p.state / f"tokens-{profile.name}.json"),
     )
-    start_logging([profile.api_key.get_secret_value(), profile.api_secret.get_secret_value()])
     return Session(client, list(profile.users), profile.name, refresh_s=profile.refresh_s, read_only=profile.read_only)
 
 
@@ -53,8 +62,8 @@ def open_demo(faults: object | None = None, clock: Callable[[], float] = time.ti
     from gmtui.sandbox import State, demo_client
 
     state = State(clock=clock, faults=faults)  # type: ignore[arg-type]
-    client = demo_client(state, scope="demo", cache=Cache(), journal=Journal(clock=state.clock))
     start_logging([state.options.api_key, state.options.api_secret])
+    client = demo_client(state, scope="demo", cache=Cache(), journal=Journal(clock=state.clock))
     return Session(client, list(state.world.users), "demo")
 
 
@@ -73,6 +82,7 @@ async def check_profile(profile: config.Profile, transport: object | None = None
     from gmtui.api.retry import NO_RETRY
 
     assert profile.api_secret is not None
+    start_logging([profile.api_key.get_secret_value(), profile.api_secret.get_secret_value()])  # masked from here on
     client = GoMiningClient(
         profile.base_url, profile.api_key.get_secret_value(), profile.api_secret,
         recv_window_ms=profile.recv_window_ms, retry=NO_RETRY, timeout=10.0,

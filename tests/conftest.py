@@ -53,6 +53,16 @@ def _loopback_only(self, address):
 
 
 @pytest.fixture(autouse=True)
+def no_backoff_waits():
+    """Retries happen as configured, without waiting out backoffs or Retry-After:
+    no test sleeps for real."""
+    import stamina
+
+    with stamina.set_testing(True, attempts=100, cap=True):
+        yield
+
+
+@pytest.fixture(autouse=True)
 def no_network(monkeypatch):
     monkeypatch.setattr(socket.socket, "connect", _loopback_only)
 
@@ -93,6 +103,8 @@ def scan_for_secrets(roots: list[Path]) -> list[str]:
     for root in roots:
         for pattern in _SCANNED:
             for path in root.rglob(pattern):
+                if not path.is_file():
+                    continue
                 data = path.read_bytes()
                 hits = [k.decode() for k in known if k in data] + [p.pattern.decode() for p in _SECRET_PATTERNS if p.search(data)]
                 if hits:

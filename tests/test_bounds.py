@@ -14,7 +14,7 @@ from decimal import Decimal
 import httpx
 import pytest
 
-from gmtui.api.client import MAX_BODY_BYTES
+from gmtui.api.body import MAX_BYTES as MAX_BODY_BYTES
 from gmtui.api.errors import NetworkError, OutcomeUnknown, PendingMoveError, UnexpectedResponse
 from gmtui.api.gomining import GoMiningClient
 from gmtui.api.journal import UNKNOWN, Journal
@@ -94,7 +94,7 @@ def test_get_commission_with_a_huge_number_exits_1_without_filling_memory(capsys
 async def test_deep_nesting_is_refused_without_a_recursion_error(state, depth):
     nested = '{"data": {"incomeWithdrawMinValue": 1, "incomeWithdrawCommission": 0, "x": %s}}' % ("[" * depth + "]" * depth)
     async with rigged_client(state, {"/calculate-commission": body(nested)}) as client:
-        with pytest.raises(UnexpectedResponse, match="nested more than 64 levels"):
+        with pytest.raises(UnexpectedResponse, match="nested more than 64 levels|more than 200,000 objects"):
             await client.commission("alice")
 
 
@@ -229,3 +229,90 @@ def test_odd_command_line_input_is_a_usage_error_not_a_traceback(capsys, argv, w
         run(capsys, "--demo", *argv) if argv[0] != "get" else run(capsys, *argv, "--demo")
     _, err = capsys.readouterr()
     assert ended.value.code == 2 and why in err and "Traceback" not in err
+
+
+# ---- compressed and crowded bodies -------------------------------------------------------
+
+
+def gzipped(raw: bytes, times: int = 1) -> bytes:
+    import gzip
+
+    for _ in range(times):
+        raw = gzip.compress(raw, compresslevel=9)
+    return raw
+
+
+async def serve_once(payload: bytes, encoding: str) -> asyncio.AbstractServer:
+    async def answer(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.readuntil(b"\r\n\r\n")
+        head = (f"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Encoding: {encoding}\r\n"
+                f"Content-Length: {len(payload)}\r\n\r\n").encode()
+        writer.write(head + payload)
+        await writer.drain()
+        writer.close()
+
+    return await asyncio.start_server(answer, "127.0.0.1", 0)
+
+
+@pytest.mark.parametrize(("encoding", "times", "why"), [
+    ("gzip", 1, "over the 20 MB gmtui reads"),
+    ("gzip, gzip", 2, "encoded as 'gzip, gzip', which gmtui did not ask for"),
+    ("br", 1, "encoded as 'br'"),
+])
+async def test_a_compression_bomb_is_stopped_at_the_cap_without_inflating_it_all(state, encoding, times, why):
+    bomb = gzipped(b'{"data": "' + b"0" * (200 * 1024 * 1024) + b'"}', times)  # 200 MB once inflated
+    server = await serve_once(bomb, encoding)
+    port = server.sockets[0].getsockname()[1]
+    opts = state.options
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    try:
+        async with GoMiningClient(f"http://127.0.0.1:{port}", opts.api_key, opts.api_secret, clock=state.clock,
+                                  retry=NO_RETRY) as client:
+            started = time.perf_counter()
+            with pytest.raises(UnexpectedResponse, match=why):
+                await client.commission("alice")
+            assert time.perf_counter() - started < 5
+    finally:
+        server.close()
+    assert (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024 < 150  # MB
+
+
+async def test_a_gzipped_answer_of_normal_size_is_read(state):
+    server = await serve_once(gzipped(b'{"data": {"incomeWithdrawMinValue": 0.0005, "incomeWithdrawCommission": 0.02}}'), "gzip")
+    port = server.sockets[0].getsockname()[1]
+    opts = state.options
+    try:
+        async with GoMiningClient(f"http://127.0.0.1:{port}", opts.api_key, opts.api_secret, clock=state.clock,
+                                  retry=NO_RETRY) as client:
+            assert (await client.commission("alice")).income_withdraw_min_value == Decimal("0.0005")
+    finally:
+        server.close()
+
+
+@pytest.mark.parametrize(("body", "why"), [
+    (b'{"data": [' + b"{}," * 300_000 + b"{}]}", "more than 200,000 objects and lists"),
+    (b'{"data": [' + b"1," * 1_200_000 + b"1]}", "more than 1,000,000 values"),
+])
+async def test_a_body_of_millions_of_tiny_values_is_refused_before_parsing(state, body, why):
+    async with rigged_client(state, {"/calculate-commission": lambda request: httpx.Response(200, content=body, headers=JSON)}) as client:
+        with pytest.raises(UnexpectedResponse, match=why):
+            await client.commission("alice")
+
+
+async def test_a_server_that_cycles_pages_is_stopped(state):
+    pages = [json.dumps({"data": {"array": _wallets(999, first)}}).encode() for first in (1, 1000)]
+    served = iter(range(1_000_000))
+    answer = lambda request: httpx.Response(200, content=pages[next(served) % 2], headers=JSON)  # noqa: E731
+    async with rigged_client(state, {"/s2s/wallet/find-by-user": answer}) as client:
+        with pytest.raises(UnexpectedResponse, match="same page again at offset 1998"):
+            await client.fetch_all("wallet.list.s2s", {"partnerUserId": "alice"}, concurrency=1)
+
+
+async def test_a_dated_list_claiming_a_billion_items_is_refused_not_truncated(state):
+    day = {"createdAt": "2026-01-01T00:00:00Z", "reward": 0, "poolReward": 0, "totalPower": 1, "avgEnergyEfficiency": 20,
+           "serviceFee": 0, "totalDiscount": 0, "status": "calculated"}
+    page = json.dumps({"data": [day] * 100, "totalCount": 10**9})
+    async with rigged_client(state, {"/find-by-user-and-date-range": body(page)}) as client:
+        with pytest.raises(UnexpectedResponse, match=r"income\.by_dates: .*more than 100,099 items.*narrow the request"):
+            await client.fetch_all("income.by_dates", {"partnerUserId": "alice", "startDate": "2026-01-01T00:00:00Z",
+                                                       "endDate": "2026-02-01T00:00:00Z"})

@@ -39,14 +39,16 @@ def test_a_cli_crash_says_where_the_log_is_and_nothing_else(capsys, monkeypatch,
 CRASHING_TUI = """
 import sys
 from gmtui.sandbox import DEMO_API_SECRET
-from gmtui.ui.screens.overview import OverviewScreen
+from gmtui.ui.screens.section import Section
 
-def show(self, data):
+def age_text(self):
     secret = DEMO_API_SECRET
     client = self.app.client
-    raise RuntimeError("a bug while showing the overview")
+    if client is not None and self.data_at is not None:
+        raise RuntimeError("a bug while showing the overview")
+    return "…"
 
-OverviewScreen.show = show
+Section.age_text = age_text
 from gmtui.cli import main
 sys.exit(main(["--demo"]))
 """

@@ -241,3 +241,38 @@ def test_an_old_journal_gets_checksums_once_and_keeps_its_entries(tmp_path, cloc
     journal = Journal(path, clock)
     [entry] = journal.entries()
     assert (entry.outcome, entry.amount) == (OK, "0.001") and journal.trouble() is None
+
+
+async def test_profiles_of_one_account_share_the_guard_and_reconcile(state, clock):
+    from gmtui.api.errors import PendingMoveError
+    from gmtui.session import account_of
+
+    journal = Journal(clock=clock)
+    account = account_of(state.options.api_key)
+    first = demo_client(state, journal=journal, retry=FAST, scope="h@http://127.0.0.1:8787", account=account)
+    second = demo_client(state, journal=journal, retry=FAST, scope="h2@http://localhost:8787", account=account)
+    async with first, second:
+        await lost(first, state, A, committed=False)
+        with pytest.raises(PendingMoveError):  # the same move through another spelling of the same account
+            await second.withdraw("alice", address(state), A)
+        assert await second.withdraw("alice", address(state), B)  # a different one, done
+        [settled] = await reconcile(first)
+    assert settled.outcome == FAILED and len(state.withdrawals) == 1
+    assert account not in (state.options.api_key,) and state.options.api_key not in account
+
+
+@pytest.mark.parametrize("at", ["1e300", "-1", "nan", "x"])
+def test_a_row_with_a_time_out_of_range_is_listed_not_a_crash(state, clock, tmp_path, at, capsys, monkeypatch):
+    import asyncio
+
+    path = tmp_path / "journal.sqlite"
+    asyncio.run(unknown_withdrawal_in(path, state, clock))
+    with sqlite3.connect(path) as db:
+        db.execute(f"UPDATE moves SET at = '{at}'")
+    journal = Journal(path, clock)
+    [entry] = journal.entries()
+    assert entry.outcome == DAMAGED and entry.row()["at"].startswith("1970")
+    journal.settle_by_hand(entry.id, FAILED, "checked on the platform")
+    assert journal.entries()[0].row()["outcome"] == FAILED  # listed, settled, no crash after either
+    monkeypatch.setattr("gmtui.session.Journal", lambda clock=None: Journal(path, clock))
+    assert main(["--demo", "journal"], clock=Clock()) == 0

@@ -163,3 +163,13 @@ async def test_malformed_answers_never_crash(body, op):
             await call()
         except (e.UnexpectedResponse, e.ApiError):
             pass
+
+
+async def test_a_server_echoing_the_api_key_in_a_long_message_leaves_no_part_of_it():
+    key = "k3y-" + "x" * 40
+    message = "bad request " + "." * 280 + f" for key {key}"
+    async with GoMiningClient("http://api.test", key, "secret", transport=httpx.MockTransport(
+            lambda r: httpx.Response(400, json={"error": {"message": message}}))) as c:
+        with pytest.raises(e.ApiError) as info:
+            await c.commission("u")
+    assert "k3y-" not in str(info.value)

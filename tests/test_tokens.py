@@ -56,3 +56,69 @@ async def test_a_refresh_by_hand_is_remembered_so_the_spent_token_is_never_resen
     await client.miners_c2s("alice")  # needs a refresh: must use the new refresh token
     assert state.spent_refresh_presented == 0
     assert state.calls["auth.init"] == 1
+
+
+# ---- tokens a hostile server could issue, and a token file another gmtui holds ---------
+
+import base64  # noqa: E402
+import fcntl  # noqa: E402
+import json  # noqa: E402
+import os  # noqa: E402
+import time  # noqa: E402
+
+import pytest  # noqa: E402
+
+from gmtui.api import tokens as tokens_mod  # noqa: E402
+from gmtui.api.errors import InUse, UnexpectedResponse  # noqa: E402
+from gmtui.api.tokens import TokenStore  # noqa: E402
+
+
+def jwt_with(claims: object) -> str:
+    body = base64.urlsafe_b64encode(json.dumps(claims).encode() if not isinstance(claims, bytes) else claims)
+    return "eyJhbGciOiJub25lIn0." + body.decode().rstrip("=") + ".sig"
+
+
+@pytest.mark.parametrize("claims", [
+    {"exp": int("1" + "0" * 400)}, {"exp": 1e308}, {"exp": -5}, {"exp": True}, {"exp": "soon"}, [1, 2],
+    b"[" * 100_000 + b"]" * 100_000, b"\xff\xfe", {"exp": {"nested": 1}},
+])
+def test_a_jwt_whose_expiry_cannot_be_read_is_renewed_on_a_401_instead_of_crashing(claims):
+    assert jwt_expiry(jwt_with(claims)) is None
+
+
+@pytest.mark.parametrize("token", ["eyJ.a.b\r\nX-Injected: 1", "eyJ a.b.c", "eyJ.\x1b[2J.c", "", "é" * 10])
+async def test_a_token_no_header_can_carry_is_refused_and_never_stored(state, tmp_path, monkeypatch, token):
+    from gmtui.sandbox import demo_client
+    from gmtui.sandbox import handlers
+
+    real = handlers.HANDLERS["auth.init"]
+    monkeypatch.setitem(handlers.HANDLERS, "auth.init", lambda st, call: {**real(st, call), "jwtToken": token})
+    store = TokenStore(tmp_path / "tokens.json")
+    async with demo_client(state, token_store=store) as client:
+        with pytest.raises(UnexpectedResponse, match=r"auth\.init: unexpected response \(field data\.jwtToken\)") as raised:
+            await client.rates("alice")
+    assert (not token or token not in str(raised.value)) and not store.read()
+
+
+def test_a_token_file_nested_deep_is_read_as_empty(tmp_path):
+    path = tmp_path / "tokens.json"
+    path.write_bytes(b'{"alice": ' + b"[" * 100_000 + b"]" * 100_000 + b"}")
+    path.chmod(0o600)
+    assert TokenStore(path).read() == {}
+
+
+async def test_a_token_file_held_by_another_gmtui_is_given_up_on_and_says_so(state, tmp_path, monkeypatch):
+    from gmtui.sandbox import demo_client
+
+    monkeypatch.setattr(tokens_mod, "WAIT_S", 0.2)
+    store = TokenStore(tmp_path / "tokens.json")
+    holder = os.open(tmp_path / "tokens.json.lock", os.O_RDWR | os.O_CREAT, 0o600)
+    fcntl.flock(holder, fcntl.LOCK_EX)
+    try:
+        started = time.monotonic()
+        async with demo_client(state, token_store=store) as client:
+            with pytest.raises(InUse, match="in use by another gmtui"):
+                await client.rates("alice")
+        assert time.monotonic() - started < 2
+    finally:
+        os.close(holder)

@@ -120,9 +120,10 @@ def validate(address: str) -> str:
 
 def canonical(address: str) -> str:
     """The one spelling of an address, for comparing: bech32 is case-insensitive and
-    written in lower case; base58 is case-sensitive and kept as is."""
+    written in lower case; base58 is case-sensitive and kept as is. Only ASCII is
+    folded: a look-alike letter (K, the Kelvin sign) never matches a real address."""
     address = address.strip()
-    return address.lower() if address[:3].lower() == "bc1" else address
+    return address.lower() if address.isascii() and address[:3].lower() == "bc1" else address
 
 
 def script_pubkey(address: str) -> bytes:
@@ -133,6 +134,8 @@ def script_pubkey(address: str) -> bytes:
 def _decode(address: str) -> tuple[str, bytes]:
     if not address or address != address.strip():
         raise AddressError("empty or padded address")
+    if len(address) > 90:  # bech32's limit; base58 addresses are 26 to 35 characters
+        raise AddressError("too long for an address")
     if address[:3].lower() == "bc1":
         version, program = _segwit_decode(address)
         script = bytes([0x50 + version if version else 0, len(program)]) + program

@@ -8,6 +8,7 @@ Every answer becomes a model from the catalogue or a typed error.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
 import time
 from collections.abc import Callable, Mapping
@@ -19,8 +20,8 @@ import pydantic
 from pydantic import SecretStr
 
 from gmtui import __version__
+from gmtui.api import body, wire
 from gmtui.api import cache as cache_mod
-from gmtui.api import wire
 from gmtui.api.cache import Cache
 from gmtui.api.catalogue import (
     API_KEY_HEADER,
@@ -44,14 +45,12 @@ from gmtui.api.errors import (
 )
 from gmtui.api.journal import Journal
 from gmtui.api.parse import field_path, parse
-from gmtui.api.reconcile import snapshot, who
 from gmtui.api.retry import NO_RETRY, RetryPolicy
 from gmtui.api.tokens import TokenManager, TokenStore
 
 log = logging.getLogger("gmtui.api")
+MAX_OFFSET = 99_999  # the largest offset the API takes (the seeds)
 
-MAX_BODY_MB = 20
-MAX_BODY_BYTES = MAX_BODY_MB * 1024 * 1024
 
 class Client:
     """Speaks the GoMining Partner API for one partner (API key and secret)."""
@@ -69,12 +68,15 @@ class Client:
         clock: Callable[[], float] = time.time,
         max_connections: int = 10,
         scope: str = "default",
+        account: str | None = None,
         cache: Cache | None = None,
         journal: Journal | None = None,
         token_store: TokenStore | None = None,
         retry: RetryPolicy | None = None,
     ):
-        """``scope`` names the profile in cache and journal entries; ``cache`` keeps
+        """``scope`` names the profile in cache entries, ``account`` the partner account
+        in journal entries (default: ``scope``; a profile passes a hash of its API key,
+        so that every profile of one account shares the journal's guard); ``cache`` keeps
         read answers; ``journal`` records money moves; ``token_store`` persists user
         tokens; ``retry`` governs retries of reads. ``timeout`` bounds each network
         step (connect, each read); ``deadline_s`` bounds a whole exchange, so a body
@@ -92,10 +94,12 @@ class Client:
             transport=transport,
             timeout=timeout,
             limits=httpx.Limits(max_connections=max_connections),
-            headers={"User-Agent": f"gmtui/{__version__}", "Accept": "application/json"},
+            headers={"User-Agent": f"gmtui/{__version__}", "Accept": "application/json",
+                     "Accept-Encoding": body.ACCEPT_ENCODING},
             follow_redirects=False,
         )
         self.scope = scope
+        self.account = account or scope
         self.cache = cache
         self.journal = journal
         self.retry = retry or RetryPolicy()
@@ -207,9 +211,18 @@ class Client:
 
         if self.journal is None:
             return await send()
-        subject = who(ep.name, params, user)
-        before = await snapshot(self, ep.name, params, subject)
-        return await self.journal.run(self.scope, subject, ep.name, params, send, before)
+        subject = self.subject(ep.name, params, user)
+        before = await self.before_move(ep.name, params, subject)
+        return await self.journal.run(self.account, subject, ep.name, params, send, before, aliases=(self.scope,))
+
+    def subject(self, operation: str, params: dict[str, Any], user: str | None) -> str:
+        """The user a money move concerns, for the journal (a platform says how)."""
+        return user or ""
+
+    async def before_move(self, operation: str, params: dict[str, Any], user: str) -> dict[str, Any]:
+        """What to read just before a money move leaves, so that reconcile can tell
+        afterwards (a platform says what)."""
+        return {}
 
     async def read_fresh(
         self, operation: str, params: Mapping[str, Any] | None = None, *, user: str | None = None
@@ -299,9 +312,11 @@ class Client:
                 response = await self._http.send(request, stream=True)
                 sent = None  # an answer began: the request arrived, whatever the rest says
                 try:
-                    content = await self._read_body(ep, response)
+                    content = await body.read(response)
                 finally:
                     await response.aclose()
+        except body.TooBig as exc:
+            raise UnexpectedResponse(str(exc), operation=ep.name, status=response.status_code) from None
         except TimeoutError:
             raise NetworkError(
                 f"no complete answer within {self.deadline_s:g} s; gmtui stopped waiting", operation=ep.name, sent=None
@@ -313,22 +328,6 @@ class Client:
         log.debug("%s %s -> %s in %.0f ms", ep.method, ep.name, response.status_code, (time.perf_counter() - started) * 1000)
         self.note_server_time(response)
         return self._parse(ep, response.status_code, content, response.headers.get("Retry-After"), model), content
-
-    async def _read_body(self, ep: Endpoint, response: httpx.Response) -> bytes:
-        """The whole body, refused past ``MAX_BODY_BYTES`` (counted after decompression)."""
-        declared = response.headers.get("Content-Length", "")
-        if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
-            raise UnexpectedResponse(f"the answer is {int(declared):,} bytes, over the {MAX_BODY_MB} MB gmtui reads",
-                                     operation=ep.name, status=response.status_code)
-        chunks: list[bytes] = []
-        size = 0
-        async for chunk in response.aiter_bytes():
-            size += len(chunk)
-            if size > MAX_BODY_BYTES:
-                raise UnexpectedResponse(f"the answer is over the {MAX_BODY_MB} MB gmtui reads; stopped there",
-                                         operation=ep.name, status=response.status_code)
-            chunks.append(chunk)
-        return b"".join(chunks)
 
     def note_server_time(self, response: httpx.Response) -> None:
         """Remember the server's clock from its ``Date`` header (1 s resolution)."""
@@ -377,7 +376,7 @@ class Client:
         ep = endpoint(operation)
         size = min(page_size or ep.page_max, ep.page_max)
         base = dict(params or {})
-        max_offset = 99_999
+        max_offset = MAX_OFFSET
 
         async def page(offset: int) -> list[Any]:
             result = await self.call(ep, {**base, "limit": str(size), "offset": str(offset)}, user=user)
@@ -387,6 +386,8 @@ class Client:
         if ep.shape is Shape.DATED:
             first = await self.call(ep, {**base, "limit": str(size), "offset": "0"}, user=user)
             pages.add(0, list(first.data))
+            if first.total_count > max_offset + size:
+                raise pages.too_many(max_offset + size)
             offsets = list(range(size, min(first.total_count, max_offset + 1), size))
             gate = asyncio.Semaphore(concurrency)
 
@@ -405,25 +406,31 @@ class Client:
                 if not pages.add(o, chunk):
                     return pages.items
             offset += size * len(batch)
-        return pages.items
+        raise pages.too_many(offset)
 
 
 class _Pages:
-    """The items of consecutive pages, checked as they come."""
+    """The items of consecutive pages, checked as they come: a page the server sent
+    before (it ignores offset, or cycles), or more items than asked, stops the read."""
 
     def __init__(self, operation: str, size: int):
         self.operation, self.size = operation, size
         self.items: list[Any] = []
-        self._last: list[Any] = []
+        self._seen: set[str] = set()
 
     def add(self, offset: int, chunk: list[Any]) -> bool:
         """Add the page at ``offset``; False once a short page says it was the last."""
         if len(chunk) > self.size:
             raise UnexpectedResponse(f"the server sent {len(chunk)} items for a page of {self.size} (offset {offset}): "
                                      "it seems to ignore limit; stopped", operation=self.operation)
-        if chunk and chunk == self._last:
+        digest = hashlib.sha256(repr(chunk).encode()).hexdigest()
+        if chunk and digest in self._seen:
             raise UnexpectedResponse(f"the server sent the same page again at offset {offset}: "
                                      "it seems to ignore offset; stopped", operation=self.operation)
+        self._seen.add(digest)
         self.items.extend(chunk)
-        self._last = chunk
         return len(chunk) == self.size
+
+    def too_many(self, offset: int) -> UnexpectedResponse:
+        return UnexpectedResponse(f"more than {offset:,} items: the API pages no further (offset at most "
+                                  f"{MAX_OFFSET:,}); narrow the request", operation=self.operation)

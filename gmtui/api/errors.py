@@ -128,6 +128,10 @@ class OutcomeUnknown(GmtuiError):
     hint = "do not repeat it; run `gmtui reconcile` to learn what happened"
 
 
+class InUse(GmtuiError):
+    """A local file another gmtui holds (the token file): waited for, then given up."""
+
+
 class InputError(GmtuiError):
     """What a person typed is not a valid value (an amount, an id, a date)."""
 
@@ -155,10 +159,14 @@ class JournalUnavailable(MoveRefused):
     refused until it is, reads go on."""
 
 
-def error_message(body: Any, text: str) -> tuple[str, str | None, str | None]:
+def error_message(body: Any, text: str, secrets: tuple[str, ...] = ()) -> tuple[str, str | None, str | None]:
     """(message, code, field) from any error body: ours, NestJS-style, or plain text;
-    the server's words clipped and made plain (see text.clean)."""
+    the server's words scrubbed of ``secrets`` (before clipping, so that no part of one
+    is left), clipped and made plain (see text.clean)."""
     message, code, field = _error_parts(body, text)
+    for secret in secrets:
+        if secret:
+            message = message.replace(secret, "***")
     return clean(message, limit=MESSAGE_LIMIT), _short(code), _short(field)
 
 
@@ -199,10 +207,11 @@ def classify(
     operation: str,
     signed: bool = True,
     retry_after: float | None = None,
+    secrets: tuple[str, ...] = (),
 ) -> ApiError:
     """Turn an HTTP error answer into the right ApiError subclass. Signature and
     timestamp errors are about our HMAC signing, so only ``signed`` calls get them."""
-    message, code, field = error_message(body, text)
+    message, code, field = error_message(body, text, secrets)
     words = f"{code or ''} {message}"
     kw: dict[str, Any] = dict(operation=operation, status=status, code=code, field=field)
     if status == 429:

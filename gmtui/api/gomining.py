@@ -12,6 +12,7 @@ from decimal import Decimal
 from typing import Any, Literal
 
 from gmtui.api import models as m
+from gmtui.api import reconcile, wire
 from gmtui.api.client import Client
 
 
@@ -34,6 +35,13 @@ def instant(value: date | datetime | str, end: bool = False) -> str:
 
 
 class GoMiningClient(Client):
+    # ---- what the journal keeps of a money move (see reconcile.py)
+    def subject(self, operation: str, params: dict[str, Any], user: str | None) -> str:
+        return reconcile.who(operation, params, user)
+
+    async def before_move(self, operation: str, params: dict[str, Any], user: str) -> dict[str, Any]:
+        return await reconcile.snapshot(self, operation, params, user)
+
     # ---- authentication
     async def generate_payload(self, partner_id: str) -> m.AuthPayload:
         return await self.call("auth.generate_payload", {"partnerId": partner_id})
@@ -191,7 +199,8 @@ class GoMiningClient(Client):
     ) -> m.UpgradePrice:
         return await self.call(
             "upgrade.price",
-            {"type": _UPGRADE[kind], "nftId": str(nft_id), "from": str(from_value), "to": str(to_value)},
+            {"type": _UPGRADE[kind], "nftId": str(nft_id), "from": wire.decimal_literal(from_value),
+             "to": wire.decimal_literal(to_value)},
         )
 
     async def upgrade_create(

@@ -127,6 +127,14 @@ def _checksum(row: tuple[Any, ...]) -> str:
     return hashlib.sha256(repr(tuple(row[:_SEALED])).encode()).hexdigest()
 
 
+def _moment(value: Any) -> float:
+    """A stored time, refused (ValueError) unless it is one between 1970 and 2100."""
+    moment = float(value)
+    if not 0 <= moment <= 4_102_444_800:
+        raise ValueError(f"the time {str(value)[:20]} is out of range")
+    return moment
+
+
 def _read(row: tuple[Any, ...]) -> tuple[Entry, str | None]:
     """The entry a stored row says, and what is wrong with it (None if it holds).
     A row settled by hand after it was damaged holds even if its fields cannot be
@@ -138,12 +146,12 @@ def _read(row: tuple[Any, ...]) -> tuple[Entry, str | None]:
     elif row[6] not in OUTCOMES:
         problem = f"its outcome {str(row[6])[:20]!r} is not one gmtui writes"
     try:
-        at = float(row[1])
+        at = _moment(row[1])
         params, before = wire.loads(row[5]), wire.loads(row[8] or "{}")
         if not isinstance(params, dict) or not isinstance(before, dict):
             raise ValueError("not an object")
-        settled = None if row[9] is None else float(row[9])
-        answered = None if row[10] is None else float(row[10])
+        settled = None if row[9] is None else _moment(row[9])
+        answered = None if row[10] is None else _moment(row[10])
     except (TypeError, ValueError) as exc:
         if problem is None and row[6] == UNKNOWN:
             problem = f"its fields cannot be read ({exc})"
@@ -262,11 +270,14 @@ class Journal:
                 f"are refused until a person settles them by hand (gmtui journal settle ID ok|failed). {_KEEP.capitalize()}")
 
     # ---- writing
-    def begin(self, scope: str, user: str, operation: str, params: dict[str, Any], before: dict[str, Any] | None = None) -> int:
-        """Record the intent; refuse while an identical move is unknown, or while the
-        journal cannot be trusted (every row is checked first)."""
+    def begin(self, scope: str, user: str, operation: str, params: dict[str, Any], before: dict[str, Any] | None = None,
+              aliases: tuple[str, ...] = ()) -> int:
+        """Record the intent; refuse while an identical move is unknown (recorded under
+        ``scope`` or an older name of it in ``aliases``), or while the journal cannot be
+        trusted (every row is checked first)."""
         db = self._connection()
         fp = fingerprint(scope, user, operation, params)
+        same = {fingerprint(s, user, operation, params) for s in (scope, *aliases)}
         try:
             db.execute("BEGIN IMMEDIATE")
         except sqlite3.Error as exc:
@@ -278,7 +289,7 @@ class Journal:
                 if problem:
                     damaged.append(found.id)
                 elif pending is None and found.outcome == UNKNOWN and fingerprint(
-                        found.scope, found.user, found.operation, found.params) == fp:
+                        found.scope, found.user, found.operation, found.params) in same:
                     pending = found.id
             if damaged:
                 raise JournalUnavailable(self._damaged(damaged))
@@ -350,10 +361,10 @@ class Journal:
 
     async def run(
         self, scope: str, user: str, operation: str, params: dict[str, Any],
-        send: Callable[[], Awaitable[T]], before: dict[str, Any] | None = None,
+        send: Callable[[], Awaitable[T]], before: dict[str, Any] | None = None, aliases: tuple[str, ...] = (),
     ) -> T:
         """Journal the move, send it once, and settle the entry from what happened."""
-        entry = self.begin(scope, user, operation, params, before)
+        entry = self.begin(scope, user, operation, params, before, aliases)
         try:
             result = await send()
         except NetworkError as exc:

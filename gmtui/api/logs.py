@@ -77,4 +77,5 @@ def start(path: Path, secrets: list[str]) -> None:
     handler.addFilter(RedactingFilter(secrets))
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     root.addHandler(handler)
-    root.setLevel(os.environ.get("GMTUI_LOG_LEVEL", "INFO").upper())
+    level = os.environ.get("GMTUI_LOG_LEVEL", "INFO").upper()
+    root.setLevel(level if level in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL") else "INFO")

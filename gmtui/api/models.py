@@ -7,6 +7,7 @@ with ``wire.loads``, so no float is ever involved). Unknown extra fields are kep
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Any
@@ -53,14 +54,34 @@ def _bounded(value: Any) -> Any:
 
 
 Dec = Annotated[Decimal, BeforeValidator(_bounded)]
+# Figures that make no sense otherwise: a price of 0 would divide by zero, a fraction
+# above 1 would make a fee larger than what it is taken from.
+Positive = Annotated[Dec, Field(gt=0)]
+NonNegative = Annotated[Dec, Field(ge=0)]
+Fraction = Annotated[Dec, Field(ge=0, le=1)]
 LooseDecimal = Annotated[Dec | None, BeforeValidator(_empty_object_is_none)]
+
+
+_TOKEN = re.compile(r"[A-Za-z0-9\-._~+/]{1,8192}=*")  # RFC 6750 token68: what a header can carry
+
+
+def _token(value: Any) -> Any:
+    # A token with a space, CR/LF or a control character cannot travel in a header; its
+    # value is never repeated in the message (it is a secret).
+    raw = value.get_secret_value() if isinstance(value, SecretStr) else value
+    if isinstance(raw, str) and not _TOKEN.fullmatch(raw):
+        raise ValueError("not a token a header can carry (letters, digits and -._~+/= only)")
+    return value
+
+
+Token = Annotated[SecretStr, BeforeValidator(_token)]
 
 
 class TokenPair(ApiModel):
     """A user's JWT and refresh token (never printed, logged or cached)."""
 
-    jwt_token: SecretStr
-    refresh_token: SecretStr
+    jwt_token: Token
+    refresh_token: Token
 
 
 class AuthPayload(ApiModel):
@@ -73,8 +94,8 @@ class Miner(ApiModel):
     id: int
     created_at: datetime
     name: str
-    power: Dec
-    energy_efficiency: Dec
+    power: NonNegative
+    energy_efficiency: NonNegative
     image_url: str | None = None
     small_image_url: str | None = None
 
@@ -90,7 +111,7 @@ class Collection(ApiModel):
     pool_reward: Dec
     electricity_cost: Dec
     service_cost: Dec
-    level_discount: Dec
+    level_discount: Fraction
 
 
 class PaymentInit(ApiModel):
@@ -100,7 +121,7 @@ class PaymentInit(ApiModel):
 
 class IncomePerTh(ApiModel):
     income_per_th: Dec
-    btc_rate: Dec
+    btc_rate: Positive
     gomining_rate: Dec
     # The current build calls it kWh, the older one kwt.
     kwh: Dec = Field(alias="kWh", validation_alias=AliasChoices("kWh", "kwt"))
@@ -192,8 +213,8 @@ class WalletBalance(ApiModel):
 class Commission(ApiModel):
     """Fast-withdrawal terms: minimum amount (BTC) and commission rate (fraction)."""
 
-    income_withdraw_min_value: Dec
-    income_withdraw_commission: Dec
+    income_withdraw_min_value: NonNegative
+    income_withdraw_commission: Annotated[Dec, Field(ge=0, lt=1)]
 
 
 class Incentives(ApiModel):
@@ -218,7 +239,7 @@ class Stats(ApiModel):
     total_power_th: Dec = Field(alias="totalPowerTH")
     avg_energy_efficiency: Dec
     total_income: Dec
-    discount: Dec
+    discount: Fraction
 
 
 class UserStats(ApiModel):

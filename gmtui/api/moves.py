@@ -7,12 +7,15 @@ sends it once (see journal.py). No UI here.
 from __future__ import annotations
 
 import asyncio
+import functools
 import uuid
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Any, Literal, ParamSpec, TypeVar
 
 from gmtui.api import btc as btc_address
+from gmtui.api.cache import tracking
 from gmtui.api.errors import GmtuiError, MoveRefused, NotFoundError, ReadOnly
 from gmtui.api.figures import SAT, btc, usd
 from gmtui.api.gomining import GoMiningClient
@@ -39,6 +42,30 @@ class Plan:
                          for k, v in self.lines)
 
 
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def planned(make: Callable[P, Awaitable[R]]) -> Callable[P, Awaitable[R]]:
+    """A planning step that refuses, sending nothing, when a figure it read came from the
+    cache (the server did not answer: a fee, a minimum or a balance of any age) or
+    cannot be computed with (a server's number out of arithmetic range)."""
+
+    @functools.wraps(make)
+    async def plan(*args: P.args, **kwargs: P.kwargs) -> R:
+        with tracking() as fresh:
+            try:
+                result = await make(*args, **kwargs)
+            except ArithmeticError as exc:
+                raise MoveRefused(f"the server's figures cannot be computed with ({type(exc).__name__})") from None
+        if fresh.from_cache:
+            raise MoveRefused("the server did not answer some of the reads this move needs; a money move is never "
+                              "planned on cached figures: try again in a moment")
+        return result
+
+    return plan
+
+
 def guard(plan: Plan, read_only: bool) -> None:
     """The one read-only rule: checked before a move is confirmed, in the CLI and the dashboard."""
     if read_only:
@@ -53,6 +80,7 @@ async def execute(client: GoMiningClient, plan: Plan) -> Any:
 # ---- wallet binding ------------------------------------------------------------------
 
 
+@planned
 async def plan_bind(client: GoMiningClient, user: str, address: str) -> Plan:
     address = address.strip()
     try:
@@ -70,14 +98,23 @@ async def plan_bind(client: GoMiningClient, user: str, address: str) -> Plan:
 # ---- withdrawals ---------------------------------------------------------------------
 
 
+@planned
 async def plan_withdrawal(client: GoMiningClient, user: str, address: str, amount: Decimal, *, fast: bool) -> Plan:
     wallets, totals, terms = await asyncio.gather(
         client.fetch_all("wallet.list.s2s", {"partnerUserId": user}), client.income_totals(user), client.commission(user)
     )
+    try:
+        btc_address.validate(address)
+    except btc_address.AddressError as exc:
+        raise MoveRefused(f"{clean(address, limit=100)!r} is not a Bitcoin address to pay: {exc}") from None
     bound = {btc_address.canonical(w.address): w.address for w in wallets}
     if btc_address.canonical(address) not in bound:
         raise MoveRefused(f"{clean(address, limit=100)} is not a wallet bound to {user!r}; bind it first (gmtui wallet bind)")
-    address = bound[btc_address.canonical(address)]  # as the server spells it
+    address = bound[btc_address.canonical(address)]  # as the server spells it: the same address, checked again
+    try:
+        btc_address.validate(address)
+    except btc_address.AddressError as exc:
+        raise MoveRefused(f"the server lists this wallet as {clean(address, limit=100)!r}, not an address to pay: {exc}") from None
     if amount > totals.on_balance_amount:
         raise MoveRefused(f"{btc(amount)} BTC is more than the {btc(totals.on_balance_amount)} BTC on balance")
     if amount < terms.income_withdraw_min_value:
@@ -132,6 +169,7 @@ def what_if(power: Decimal, eff: Decimal, new_power: Decimal, new_eff: Decimal, 
     return WhatIf(price, now, after, payback, break_even)
 
 
+@planned
 async def plan_upgrade(client: GoMiningClient, user: str, nft_id: int, kind: Kind, target: Decimal) -> tuple[Plan, WhatIf]:
     miners, per_th, stats = await asyncio.gather(
         client.fetch_all("nft.get_my.s2s", {"partnerUserId": user}), client.income_per_th_c2s(user), client.user_stats(user)
@@ -167,6 +205,7 @@ async def plan_upgrade(client: GoMiningClient, user: str, nft_id: int, kind: Kin
 # ---- purchases and transfers ---------------------------------------------------------
 
 
+@planned
 async def plan_purchase(client: GoMiningClient, user: str, collection_id: int, external_id: str | None = None) -> Plan:
     collections, stats = await asyncio.gather(client.collections(), client.user_stats(user))
     chosen = next((c for c in collections if c.id == collection_id), None)
@@ -199,6 +238,7 @@ def pending_external_id(client: GoMiningClient, user_id: int, collection_id: int
     return None
 
 
+@planned
 async def plan_transfer(client: GoMiningClient, user: str, nft_id: int, to_user: str) -> Plan:
     if to_user == user:
         raise MoveRefused("the miner already belongs to this user")

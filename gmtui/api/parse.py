@@ -48,7 +48,8 @@ def parse(
             raise UnexpectedResponse(reason, operation=ep.name, status=status) from None
     if status >= 400:
         raise _scrubbed(classify(
-            status, body, text, operation=ep.name, signed=ep.auth is Auth.SIGNED, retry_after=_retry_after(retry_after)
+            status, body, text, operation=ep.name, signed=ep.auth is Auth.SIGNED, retry_after=_retry_after(retry_after),
+            secrets=tuple(s for s in secrets if len(s) >= 6),
         ), secrets)
     if not 200 <= status < 300:
         raise UnexpectedResponse(f"HTTP {status}", operation=ep.name, status=status)

@@ -62,8 +62,8 @@ async def _miners(client: Client, user: str) -> dict[int, Any]:
     return {m.id: m for m in await client.read_fresh_all("nft.get_my.s2s", {"partnerUserId": user})}
 
 
-def _withdrawals(journal_entries: list[Entry], entry: Entry) -> list[Entry]:
-    return [e for e in journal_entries if e.scope == entry.scope and e.user == entry.user and e.operation.startswith(WITHDRAW)]
+def _withdrawals(journal_entries: list[Entry], entry: Entry, scopes: tuple[str, ...]) -> list[Entry]:
+    return [e for e in journal_entries if e.scope in scopes and e.user == entry.user and e.operation.startswith(WITHDRAW)]
 
 
 async def check_withdrawal(client: Client, entry: Entry, history: list[Entry]) -> tuple[str, str, list[Entry]]:
@@ -72,7 +72,7 @@ async def check_withdrawal(client: Client, entry: Entry, history: list[Entry]) -
     before = entry.before.get("withdrawn")
     if before is None:
         return UNKNOWN, "no withdrawn total was recorded before it was sent; settle it by hand", [entry]
-    moves = _withdrawals(history, entry)
+    moves = _withdrawals(history, entry, (client.account, client.scope))
     # An earlier withdrawal whose effect may have reached the total after this one's
     # snapshot: one still unsettled (a server may commit after gmtui stopped waiting),
     # or one answered only after this one was sent (another gmtui at the same time).
@@ -150,7 +150,7 @@ async def reconcile(client: Client) -> list[Settled]:
         return []
     out: dict[int, Settled] = {}
     for entry in journal.entries(outcome=UNKNOWN, limit=1_000_000):
-        if entry.scope != client.scope or (entry.id in out and out[entry.id].outcome != UNKNOWN):
+        if entry.scope not in (client.account, client.scope) or (entry.id in out and out[entry.id].outcome != UNKNOWN):
             continue
         if entry.outcome == DAMAGED:
             out[entry.id] = Settled(entry, UNKNOWN, f"damaged: {entry.detail}")

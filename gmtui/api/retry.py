@@ -39,7 +39,7 @@ class RetryPolicy:
     wait_initial_s: float = 0.2
     wait_max_s: float = 5.0
     wait_jitter_s: float = 0.3
-    max_retry_after_s: float = 30.0
+    max_retry_after_s: float = 10.0  # a longer wait is the server's to ask, not gmtui's to sit through
 
     def backoff(self, exc: Exception) -> bool | float:
         """False: give up. True: back off as usual. A number: wait that many seconds."""

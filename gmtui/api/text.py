@@ -14,9 +14,12 @@ from __future__ import annotations
 
 import re
 
-# C0 (but tab and newline are handled apart), DEL, C1, and the characters that reorder
-# or break lines behind the reader's back (bidi overrides and isolates, LS, PS).
-_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+# C0 (but tab and newline are handled apart), DEL, C1, the characters that reorder or
+# break lines behind the reader's back (bidi overrides and isolates, LS, PS), and the
+# invisible ones that make look-alikes (soft hyphen, zero-width space, word joiners,
+# BOM, tag characters).
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u00ad\u061c\u180e\u200b\u200e\u200f\u2028\u2029"
+                      "\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\U000e0000-\U000e007f]")
 _REPLACEMENT = "\ufffd"
 # Characters json.dumps(ensure_ascii=False) leaves raw that a terminal may act on.
 _JSON_RAW = re.compile("[\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")

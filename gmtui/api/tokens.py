@@ -17,11 +17,13 @@ import fcntl
 import json
 import os
 from collections.abc import AsyncIterator
+from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from gmtui.api import wire
 from gmtui.api.catalogue import endpoint
-from gmtui.api.errors import ApiError, AuthError
+from gmtui.api.errors import ApiError, AuthError, InUse
 from gmtui.api.models import TokenPair
 from gmtui.config import check_private, write_private
 
@@ -30,16 +32,22 @@ if TYPE_CHECKING:
 
 # Refresh this many seconds before the JWT's `exp`.
 LEEWAY_S = 30
+MAX_EXP_S = 1e11  # an `exp` beyond the year 5000 is not a date
+WAIT_S = 3.0  # how long to wait for another gmtui holding the token file
 
 
 def jwt_expiry(token: str) -> float | None:
-    """The `exp` claim of a JWT (seconds since the epoch), read without verifying."""
+    """The `exp` claim of a JWT (seconds since the epoch), read without verifying; None
+    when there is none gmtui can use (then the server's 401 says when to renew)."""
     try:
         payload = token.split(".")[1]
-        claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
-        exp = claims.get("exp")
-        return float(exp) if isinstance(exp, (int, float)) else None
-    except (IndexError, ValueError, AttributeError):
+        claims = wire.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+        exp = claims.get("exp") if isinstance(claims, dict) else None
+        if isinstance(exp, bool) or not isinstance(exp, (int, Decimal)):
+            return None
+        value = float(exp)
+        return value if 0 < value < MAX_EXP_S else None
+    except (IndexError, ValueError, OverflowError):
         return None
 
 
@@ -58,9 +66,9 @@ class TokenStore:
             return {}
         check_private(self.path)
         try:
-            raw = json.loads(self.path.read_text(encoding="utf-8"))
-            return {user: TokenPair.model_validate(pair) for user, pair in raw.items()}
-        except (ValueError, AttributeError, TypeError):
+            raw = wire.loads(self.path.read_bytes())
+            return {str(user): TokenPair.model_validate(pair) for user, pair in raw.items()}
+        except (ValueError, AttributeError, TypeError, OSError):
             return {}  # unreadable: the users log in again, nothing else is lost
 
     def write(self, pairs: dict[str, TokenPair]) -> None:
@@ -73,11 +81,22 @@ class TokenStore:
 
     @contextlib.asynccontextmanager
     async def locked(self) -> AsyncIterator[None]:
-        """The profile's token lock, across processes."""
+        """The profile's token lock, across processes: tried without blocking (so that
+        Ctrl+C and `q` work while waiting), given up after ``WAIT_S``."""
         self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         fd = os.open(self._lock_path, os.O_RDWR | os.O_CREAT, 0o600)
         try:
-            await asyncio.to_thread(fcntl.flock, fd, fcntl.LOCK_EX)
+            waited = 0.0
+            while True:
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    if waited >= WAIT_S:
+                        raise InUse(f"the token file {self.path} is in use by another gmtui (waited {WAIT_S:g} s); "
+                                    "try again when that one has finished") from None
+                    await asyncio.sleep(0.05)
+                    waited += 0.05
             yield
         finally:
             os.close(fd)  # closing releases the lock

@@ -82,8 +82,12 @@ def dumps(obj: Any, indent: int | None = None, _level: int = 0) -> str:
 # Bounds on what a body may hold, so that no answer can make gmtui spin or fill memory:
 # a number literal of 1e999999999 is 12 bytes, and printing it exactly takes a gigabyte.
 MAX_NUMBER_CHARS = 64
-MAX_EXPONENT = 40  # |adjusted exponent|: 10^40 is far beyond any amount, 10^-40 below any unit
+# |adjusted exponent|: 10^18 is far beyond any amount, 10^-18 below any unit, and any such
+# value still prints to 8 decimals within Decimal's 28 digits.
+MAX_EXPONENT = 18
 MAX_DEPTH = 64
+MAX_CONTAINERS = 200_000  # objects and arrays in one body: a page holds a few thousand
+MAX_SEPARATORS = 1_000_000  # commas: values in one body, roughly
 
 
 class Unreadable(ValueError):
@@ -115,7 +119,13 @@ def _bounded_int(text: str) -> int:
 def loads(raw: bytes | str) -> Any:
     """Parse JSON keeping every non-integer number exact (as Decimal), within bounds:
     numbers (see ``bounded_decimal``) and nesting (``MAX_DEPTH``). Raises ValueError
-    (Unreadable with a reason for the bounds)."""
+    (Unreadable with a reason for the bounds). A body of millions of tiny values is
+    refused before it is parsed: 19 MB of ``{},`` would take 1.5 GB as objects."""
+    count = raw.count  # type: ignore[union-attr]
+    if count("{" if isinstance(raw, str) else b"{") + count("[" if isinstance(raw, str) else b"[") > MAX_CONTAINERS:
+        raise Unreadable(f"the JSON holds more than {MAX_CONTAINERS:,} objects and lists")
+    if count("," if isinstance(raw, str) else b",") > MAX_SEPARATORS:
+        raise Unreadable(f"the JSON holds more than {MAX_SEPARATORS:,} values")
     try:
         value = json.loads(raw, parse_float=bounded_decimal, parse_int=_bounded_int, parse_constant=_reject_constant)
     except RecursionError:

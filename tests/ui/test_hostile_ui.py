@@ -144,3 +144,19 @@ async def test_wallets_listed_twice_do_not_crash_the_screen(state):
         await pilot.press("4")
         await settle(pilot)
         assert app.is_running and app.screen.query_one("#wallets").row_count == len(user.wallets)
+
+
+async def test_an_export_that_cannot_be_written_is_said_and_a_user_id_cannot_steer_it(state, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "gmtui-journal.csv").mkdir()  # in the way
+    app = hostile_app(state, journal=journal_with_a_hostile_entry(state))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("8")
+        await settle(pilot)
+        await pilot.press("e")
+        await settle(pilot)
+        assert app.is_running and any(n.title == "Not exported" for n in app._notifications)
+        app.screen.export_csv("gmtui-earnings-../../etc/x-2026-01-01", ["a"], [["1"]], "1 day")  # a user id with slashes
+    written = [p.name for p in tmp_path.iterdir() if p.is_file()]
+    assert written == ["gmtui-earnings-.._.._etc_x-2026-01-01.csv"]  # no slash: it stays where it was asked

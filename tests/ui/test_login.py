@@ -124,3 +124,23 @@ async def test_a_key_pressed_while_the_session_opens_acts_once_it_is_open(state)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         assert app.current_mode == "miners" and "6 of 6 miners" in app.screen.query_one("#left").border_title
+
+
+@pytest.mark.parametrize(("field", "value", "why"), [
+    ("api_key", DEMO_API_KEY + "\u200b", "api_key: Value error, must be printable ASCII"),
+    ("base_url", "http://[::1", "base_url: Value error, is not a URL"),
+    ("base_url", "http://127.0.0.1:99999", "base_url: Value error, is not a URL"),
+])
+async def test_a_pasted_value_that_cannot_work_is_refused_in_the_form_and_never_logged(sandboxed, state, isolated_home,
+                                                                                       field, value, why):
+    app = GmtuiApp(None, [], profile="", refresh_s=0)
+    values = {"name": "prod", "base_url": BASE_URL, "api_key": DEMO_API_KEY, "api_secret": DEMO_API_SECRET, "users": "alice"}
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await fill(pilot, **{**values, field: value})
+        await pilot.click("#save")
+        await settle(pilot)
+        assert app.is_running and why in str(app.screen.query_one("#status").render())
+    log = isolated_home / "state" / "gmtui.log"
+    assert not config.paths().config_file.exists()
+    assert not log.exists() or DEMO_API_KEY not in log.read_text()

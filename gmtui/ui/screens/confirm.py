@@ -83,6 +83,13 @@ async def run_move(screen: Screen[Any], planning: Awaitable[Plan]) -> str:
     except GmtuiError as exc:
         app.notify(str(exc), title="Could not prepare the move", severity="error", timeout=8)
         return "failed"
+    except Exception as exc:  # a bug while planning: said, logged, nothing sent
+        from gmtui.crash import report
+
+        report(exc)
+        app.notify(f"gmtui could not prepare it ({type(exc).__name__}; a bug, logged)", title="Refused: nothing was sent",
+                   severity="error", timeout=10)
+        return "failed"
     if not await app.push_screen_wait(ConfirmScreen(plan)):
         app.notify("Nothing was sent.", title="Cancelled")
         return "cancelled"

@@ -6,7 +6,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 from textual import on
@@ -20,7 +19,6 @@ from gmtui.api.inputs import day_range
 from gmtui.api.models import DailyIncome
 from gmtui.api.text import clean, csv_cell
 from gmtui.api.views import RANGES, earnings, miner_series, range_start, today
-from gmtui.output import csv_text
 from gmtui.ui.screens.section import MASK, Section, masked
 from gmtui.ui.widgets.chart import Chart
 from gmtui.ui.widgets.vtable import Column, VirtualTable
@@ -154,8 +152,7 @@ class EarningsScreen(Section):
             self.notify("Nothing to export yet.", severity="warning")
             return
         start, end = self.days[0].created_at.date(), self.days[-1].created_at.date()
-        path = Path.cwd() / f"gmtui-earnings-{self.app.user}-{start}-{end}.csv"
         rows = [[row[0].isoformat(), *(format(v, "f") for v in row[1:])] for row in rows_of(self.days)]
-        path.write_text(csv_text(["day", "gross_btc", "fees_btc", "discount_btc", "net_btc", "power_th"],
-                                 [[csv_cell(v) for v in row] for row in rows]), encoding="utf-8")
-        self.notify(f"{len(self.days)} days written to {path}", title="Exported")
+        self.export_csv(f"gmtui-earnings-{self.app.user}-{start}-{end}",
+                        ["day", "gross_btc", "fees_btc", "discount_btc", "net_btc", "power_th"],
+                        [[csv_cell(v) for v in row] for row in rows], f"{len(self.days)} days")

@@ -4,7 +4,6 @@ exports CSV."""
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 from textual import on, work
@@ -16,7 +15,6 @@ from gmtui.api.errors import GmtuiError
 from gmtui.api.journal import DAMAGED, UNKNOWN, Entry
 from gmtui.api.reconcile import reconcile
 from gmtui.api.text import csv_cell
-from gmtui.output import csv_text
 from gmtui.ui.screens.ask import AskChoice, AskText
 from gmtui.ui.text import markup, plain
 from gmtui.ui.screens.section import Section, masked
@@ -136,7 +134,5 @@ class JournalScreen(Section):
 
     def action_export(self) -> None:
         entries = self.last or []
-        path = Path.cwd() / "gmtui-journal.csv"
         rows = [[csv_cell(e.row()[f]) for f in [*FIELDS, "detail"]] for e in entries]
-        path.write_text(csv_text([*FIELDS, "detail"], rows), encoding="utf-8")
-        self.notify(f"{len(entries)} moves written to {path}", title="Exported")
+        self.export_csv("gmtui-journal", [*FIELDS, "detail"], rows, f"{len(entries)} moves")

@@ -18,6 +18,7 @@ from textual.widgets.option_list import Option
 
 from gmtui import config, session
 from gmtui.api.errors import GmtuiError
+from gmtui.crash import report
 from gmtui.ui.text import markup, plain
 
 DEMO = "__demo__"
@@ -89,9 +90,12 @@ class LoginScreen(Screen[None]):
     async def open_session(self, name: str) -> None:
         self.say("starting the demo…" if name == DEMO else f"opening {name}…")
         try:
-            opened = session.open_demo() if name == DEMO else session.open_profile(name)
+            opened = session.open_demo(clock=self.app.clock) if name == DEMO else session.open_profile(name, self.app.clock)
         except GmtuiError as exc:
             self.say(markup("[red]$why[/]", why=exc))
+            return
+        except Exception as exc:  # a bug: said here, logged (redacted), the app goes on
+            self.say(markup("[red]$why[/]", why=report(exc)))
             return
         if not opened.users:
             self.say(markup("[red]profile $name lists no partner users: add it again with some[/]", name=repr(name)))
@@ -121,6 +125,9 @@ class LoginScreen(Screen[None]):
             where = session.save_profile(profile, secret)
         except GmtuiError as exc:
             self.say(markup("[red]Not saved: $why[/]", why=exc))
+            return
+        except Exception as exc:  # a bug: said here, logged (redacted: the key is registered first), nothing saved
+            self.say(markup("[red]Not saved: $why[/]", why=report(exc)))
             return
         self.say(f"{profile.name}: {remark}; secret kept in {where}")
         self.open_session(profile.name)

@@ -4,7 +4,9 @@ fresh ones), refresh on `r`, on a user switch and on a timer while it is shown."
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+from pathlib import Path
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
@@ -22,6 +24,7 @@ from textual.content import Content
 from gmtui.api.cache import describe_age, stale_while_revalidate
 from gmtui.api.errors import GmtuiError
 from gmtui.api.text import clean
+from gmtui.output import csv_text
 from gmtui.ui.text import markup, plain
 
 
@@ -164,6 +167,19 @@ class Section(Screen[None]):
             return
         self.set_focus(None)
 
+    def export_csv(self, stem: str, header: list[str], rows: list[list[str]], what: str) -> None:
+        """Write cells already made safe (``text.csv_cell``) to ``stem``.csv in the working
+        directory; the name keeps only letters, digits and ``._-`` (a user id with a
+        ``/`` cannot steer it elsewhere), and a file that cannot be written is said so."""
+        name = re.sub(r"[^A-Za-z0-9._-]+", "_", stem).strip("._") or "gmtui-export"
+        path = Path.cwd() / f"{name[:120]}.csv"
+        try:
+            path.write_text(csv_text(header, rows), encoding="utf-8")
+        except OSError as exc:
+            self.notify(f"Could not write {path}: {exc.strerror or exc}", title="Not exported", severity="error")
+            return
+        self.notify(f"{what} written to {path}", title="Exported")
+
     # ---- the table filter
     def action_filter(self) -> None:
         box = self.query_one("#filter", Input)
@@ -208,6 +224,8 @@ class Section(Screen[None]):
                 self.post_message(Loaded(user, snap.value, self.app.clock(), snap.age_s, snap.final))
         except GmtuiError as exc:
             self.post_message(Failed(user, str(exc)))
+        except ArithmeticError as exc:
+            self.post_message(Failed(user, f"the server's figures cannot be computed with ({type(exc).__name__})"))
         except Exception as exc:  # a bug met on some answer: this section says so, the app goes on
             from gmtui.crash import report
 
@@ -221,10 +239,19 @@ class Section(Screen[None]):
     def on_loaded(self, message: Loaded) -> None:
         if message.user != self.app.user:
             return
+        try:
+            self.show(message.data)
+        except Exception as exc:  # figures that cannot be shown (out of range, or a bug): said, not a crash
+            from gmtui.crash import report
+
+            why = "cannot be computed with" if isinstance(exc, ArithmeticError) else "could not be shown (a bug, logged)"
+            if not isinstance(exc, ArithmeticError):
+                report(exc)
+            self.on_failed(Failed(message.user, f"the server's figures {why} ({type(exc).__name__})"))
+            return
         self.shown_user = message.user
         self.last = message.data
         self.data_at = message.at - (message.age_s or 0)
-        self.show(message.data)
         at = datetime.fromtimestamp(message.at, UTC).strftime("%H:%M:%S UTC")
         if message.age_s is None:
             self.set_status(plain(f"{message.user}: updated {at}"))
