@@ -15,6 +15,7 @@ demo: $(BIN)/.installed
 	$(BIN)/gmtui --demo
 
 test: $(BIN)/.installed
+	$(BIN)/mypy
 	$(BIN)/python -m pytest -q
 
 sandbox: $(BIN)/.installed

@@ -312,7 +312,8 @@ def cmd_profile(args: argparse.Namespace) -> int:
         if not secret:
             raise ConfigError("no API secret given (type it at the prompt, pipe it on stdin, or set GMTUI_API_SECRET)")
         try:
-            profile = config.Profile(name=args.name, base_url=args.base_url, api_key=args.api_key, api_secret=secret, users=args.users)
+            profile = config.Profile.model_validate(
+                {"name": args.name, "base_url": args.base_url, "api_key": args.api_key, "api_secret": secret, "users": args.users})
         except ValidationError as exc:
             err = exc.errors()[0]
             raise ConfigError(f"{'.'.join(map(str, err['loc']))}: {err['msg']}") from None

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from decimal import Decimal
 from typing import Any
 
@@ -65,7 +65,7 @@ async def cmd_reconcile(args: argparse.Namespace) -> int:
     return EXIT_UNKNOWN if any(s.outcome == UNKNOWN for s in settled) else EXIT_OK
 
 
-COMMANDS: dict[str, Callable[[argparse.Namespace], Awaitable[int]]] = {
+COMMANDS: dict[str, Callable[[argparse.Namespace], Coroutine[Any, Any, int]]] = {
     "journal": cmd_journal,
     "reconcile": cmd_reconcile,
 }
@@ -168,8 +168,8 @@ async def cmd_move(args: argparse.Namespace) -> int:
                 raise MoveRefused(str(exc)) from None
             plan = await moves.plan_withdrawal(client, user, args.address, amount, fast=args.fast)
         elif args.command == "upgrade":
-            kind, target = ("power", args.power) if args.power is not None else ("efficiency", args.efficiency)
-            plan, _ = await moves.plan_upgrade(client, user, args.miner, kind, target)
+            kind: moves.Kind = "power" if args.power is not None else "efficiency"
+            plan, _ = await moves.plan_upgrade(client, user, args.miner, kind, args.power if kind == "power" else args.efficiency)
             if args.upgrade_action == "price":
                 say(plan.summary())
                 return EXIT_OK

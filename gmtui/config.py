@@ -19,7 +19,7 @@ import tempfile
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 from urllib.parse import urlsplit
 
 import platformdirs
@@ -112,6 +112,12 @@ class Profile(BaseModel):
                 raise ValueError("a partner user id has no control or invisible characters")
         return value
 
+    def secret(self) -> SecretStr:
+        """The API secret, which a resolved profile always has."""
+        if self.api_secret is None:
+            raise ConfigError(f"profile {self.name!r} has no API secret: set GMTUI_API_SECRET, or add it again")
+        return self.api_secret
+
     def to_toml(self) -> dict[str, object]:
         body: dict[str, object] = {"base_url": self.base_url, "api_key": self.api_key.get_secret_value()}
         if self.secret_store == "keyring":
@@ -196,7 +202,7 @@ def resolve(name: str | None = None, config: Config | None = None) -> Profile:
     name = name or env.get("GMTUI_PROFILE") or config.active
     if name and name not in config.profiles:
         raise ConfigError(f"no profile named {name!r}; see: gmtui profile list")
-    base = config.profiles[name].model_dump() if name else {"name": "env"}
+    base: dict[str, Any] = config.profiles[name].model_dump() if name else {"name": "env"}
     if name is None and len(config.profiles) == 1:
         base = next(iter(config.profiles.values())).model_dump()
     overrides = {

@@ -43,9 +43,10 @@ def account_of(api_key: str) -> str:
 def open_profile(name: str | None = None, clock: Callable[[], float] = time.time) -> Session:
     profile = config.resolve(name)
     p = config.paths()
-    start_logging([profile.api_key.get_secret_value(), profile.api_secret.get_secret_value()])  # before the files open
+    secret = profile.secret()
+    start_logging([profile.api_key.get_secret_value(), secret.get_secret_value()])  # before the files open
     client = GoMiningClient(
-        profile.base_url, profile.api_key.get_secret_value(), profile.api_secret,
+        profile.base_url, profile.api_key.get_secret_value(), secret,
         recv_window_ms=profile.recv_window_ms,
         clock=clock,
         scope=f"{profile.name}@{profile.base_url}",

@@ -239,7 +239,7 @@ class Journal:
         """Newest first; rows that do not hold come as ``damaged`` with the reason in
         ``detail``. ``outcome`` filters (unknown includes damaged rows: neither is
         settled). Raises JournalUnavailable when the file cannot be read."""
-        where, args = "WHERE 1", ()
+        where, args = "WHERE 1", tuple[Any, ...]()
         if entry is not None:
             where, args = where + " AND id = ?", (entry,)
         try:

@@ -19,9 +19,12 @@ _ADAPTERS: dict[str, TypeAdapter[Any]] = {}
 
 def _adapter(ep: Endpoint, model: type[pydantic.BaseModel] | None = None) -> TypeAdapter[Any]:
     model = model or ep.response
-    key = f"{ep.name}:{model.__name__}"  # type: ignore[union-attr]
+    if model is None:
+        raise TypeError(f"{ep.name} has no response model")
+    key = f"{ep.name}:{model.__name__}"
     if key not in _ADAPTERS:
-        _ADAPTERS[key] = TypeAdapter(list[model] if ep.shape is Shape.ARRAY else model)  # type: ignore[valid-type]
+        shape: Any = list[model] if ep.shape is Shape.ARRAY else model  # type: ignore[valid-type]
+        _ADAPTERS[key] = TypeAdapter(shape)
     return _ADAPTERS[key]
 
 

@@ -121,10 +121,10 @@ def loads(raw: bytes | str) -> Any:
     numbers (see ``bounded_decimal``) and nesting (``MAX_DEPTH``). Raises ValueError
     (Unreadable with a reason for the bounds). A body of millions of tiny values is
     refused before it is parsed: 19 MB of ``{},`` would take 1.5 GB as objects."""
-    count = raw.count  # type: ignore[union-attr]
-    if count("{" if isinstance(raw, str) else b"{") + count("[" if isinstance(raw, str) else b"[") > MAX_CONTAINERS:
+    data = raw.encode() if isinstance(raw, str) else raw
+    if data.count(b"{") + data.count(b"[") > MAX_CONTAINERS:
         raise Unreadable(f"the JSON holds more than {MAX_CONTAINERS:,} objects and lists")
-    if count("," if isinstance(raw, str) else b",") > MAX_SEPARATORS:
+    if data.count(b",") > MAX_SEPARATORS:
         raise Unreadable(f"the JSON holds more than {MAX_SEPARATORS:,} values")
     try:
         value = json.loads(raw, parse_float=bounded_decimal, parse_int=_bounded_int, parse_constant=_reject_constant)

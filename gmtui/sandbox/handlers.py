@@ -19,7 +19,7 @@ from gmtui.sandbox.world import KWH_USD, SERVICE_USD_PER_TH, Miner, income_sats,
 @dataclass
 class Call:
     endpoint: Endpoint
-    params: Request
+    params: Any  # the operation's Request model
     user: str | None  # partner user id from the JWT (user-JWT operations)
 
     def __getattr__(self, name: str) -> Any:
@@ -121,7 +121,7 @@ def transfer(state: State, call: Call) -> Any:
 # ---- collections and purchases
 @op("collections.c2s", "collections.s2s")
 def collections(state: State, call: Call) -> Any:
-    discount = state.user(call.user).discount if call.user else Decimal(0)
+    discount = state.user(who(call)).discount if call.user else Decimal(0)
     return {"array": state.collections(discount)}
 
 
@@ -136,7 +136,7 @@ def payment_init(state: State, call: Call) -> Any:
         if (existing.user_id, existing.collection_id) != (call.userId, call.nftCollectionId):
             raise Rejected(409, "EXTERNAL_ID_IN_USE", "externalId is already used for another purchase", "externalId")
         return {"value": existing.value, "externalId": call.externalId}  # a retry: the same payment
-    state.payments[call.externalId] = Payment(call.userId, call.nftCollectionId, collection["value"])
+    state.payments[call.externalId] = Payment(call.userId, call.nftCollectionId, Decimal(str(collection["value"])))
     return {"value": collection["value"], "externalId": call.externalId}
 
 
@@ -161,7 +161,7 @@ def income_per_th(state: State, call: Call) -> Any:
 
 @op("income.total.c2s")
 def income_total(state: State, call: Call) -> Any:
-    user = state.user(call.user)
+    user = state.user(who(call))
     ledger = state.ledger(user.partner_id)
     last = ledger.last
     return {
@@ -265,7 +265,7 @@ def list_wallets(state: State, call: Call) -> Any:
 
 @op("balances.c2s")
 def balances_c2s(state: State, call: Call) -> Any:
-    user = state.user(call.user)
+    user = state.user(who(call))
     rows = [
         {"id": user.id * 10 + 1, "createdAt": user.created, "currency": "BTC", "balance": sats(state.on_balance(user))},
         {"id": user.id * 10 + 2, "createdAt": user.created, "currency": "GOMINING",
@@ -308,7 +308,7 @@ def commission(state: State, call: Call) -> Any:
 @op("incentives")
 def incentives(state: State, call: Call) -> Any:
     levels = [(0, "Basic", 0, 0), (1, "Bronze", 1, 1_000), (2, "Silver", 2, 5_000), (3, "Gold", 3, 20_000), (4, "Platinum", 5, 100_000)]
-    user = state.user(call.user)
+    user = state.user(who(call))
     return {
         "currency": "GOMINING",
         "currentLevel": sum(1 for _, _, _, need in levels[1:] if user.gmt_locked >= need),

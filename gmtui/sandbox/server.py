@@ -167,6 +167,7 @@ class Sandbox:
 
     def check_timestamp(self, params: dict[str, Any], *, text: bool) -> None:
         stamp = self._int(params.pop("timestamp", None), "timestamp", text, required=True)
+        assert stamp is not None  # required
         window = self._int(params.pop("recvWindow", None), "recvWindow", text, required=False)
         window = DEFAULT_RECV_WINDOW_MS if window is None else window
         if window > MAX_RECV_WINDOW_MS:

@@ -75,7 +75,7 @@ class GmtuiApp(App[int]):
     #hint { width: auto; padding: 0 1; color: $text-muted; }
     #sections { height: 1; background: $boost; color: $text; }
     """
-    MODES = SECTIONS  # type: ignore[assignment]
+    MODES = SECTIONS
     DEFAULT_MODE = "overview"  # composed at start (a switch from the blank default screen costs ~45 ms)
     SECTION_TITLES = [screen.TITLE for screen in SECTIONS.values()]
     BINDINGS = [
@@ -120,7 +120,7 @@ class GmtuiApp(App[int]):
         self.strict = strict
         self.failure: Exception | None = None
         self.crash: str | None = None  # what to say once the TUI is gone, after a bug
-        self.client = client  # type: ignore[assignment]
+        self.client = client
         self.users = users
         self.profile = profile
         self.clock = clock
@@ -130,6 +130,13 @@ class GmtuiApp(App[int]):
         self.set_reactive(GmtuiApp.presenter, presenter)
         self.moves = 0  # money moves sent this session: figures loaded before the last one are stale
         self.set_reactive(GmtuiApp.user, users[0] if users else "")
+
+    @property
+    def service(self) -> GoMiningClient:
+        """The open session's client (screens that load or move ask once it is open)."""
+        if self.client is None:
+            raise RuntimeError("no session is open yet")
+        return self.client
 
     # ---- outside text and failures
     def notify(self, message: str, *, title: str = "", severity: Any = "information", timeout: float | None = None,

@@ -6,8 +6,10 @@ what happened (unknown included)."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from collections.abc import Awaitable
-from typing import Any
+from typing import Any, cast
 
 from textual.app import ComposeResult
 from textual.content import Content
@@ -22,7 +24,14 @@ from gmtui.ui.screens.section import MASK
 from gmtui.ui.text import plain
 
 
+if TYPE_CHECKING:
+    from gmtui.ui.app import GmtuiApp
+
+
 class ConfirmScreen(ModalScreen[bool]):
+    if TYPE_CHECKING:
+        app: GmtuiApp  # the dashboard's app, typed for the checker
+
     DEFAULT_CSS = """
     ConfirmScreen { align: center middle; }
     #confirm { width: 76; max-width: 98%; height: auto; border: thick $warning; background: $panel; padding: 0 1; }
@@ -70,7 +79,7 @@ class ConfirmScreen(ModalScreen[bool]):
 async def run_move(screen: Screen[Any], planning: Awaitable[Plan]) -> str:
     """Plan, confirm and send a move; returns ok, cancelled, refused, failed or unknown.
     Must run in a worker (it waits for the confirmation)."""
-    app = screen.app
+    app = cast("GmtuiApp", screen.app)
     try:
         plan = await planning
         guard(plan, getattr(app, "read_only", False))
@@ -94,7 +103,7 @@ async def run_move(screen: Screen[Any], planning: Awaitable[Plan]) -> str:
         app.notify("Nothing was sent.", title="Cancelled")
         return "cancelled"
     try:
-        await execute(app.client, plan)
+        await execute(app.service, plan)
     except OutcomeUnknown as exc:
         app.moved()
         app.notify(f"{exc}", title="Outcome UNKNOWN: do not repeat it", severity="warning", timeout=15)

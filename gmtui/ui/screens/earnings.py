@@ -79,7 +79,7 @@ class EarningsScreen(Section):
     def span(self) -> tuple[date | None, date]:
         if self.custom:
             return self.custom
-        end = today(self.app.client) - timedelta(days=1)
+        end = today(self.app.service) - timedelta(days=1)
         return range_start(self.range_name, end), end
 
     def label(self) -> str:
@@ -89,7 +89,7 @@ class EarningsScreen(Section):
 
     async def fetch(self, user: str) -> Shown:
         start, end = self.span()
-        days = await earnings(self.app.client, user, start, end, by_miner=self.by_miner)
+        days = await earnings(self.app.service, user, start, end, by_miner=self.by_miner)
         return Shown(days, miner_series(days, len(PALETTE)) if self.by_miner else {})
 
     def show(self, shown: Shown) -> None:

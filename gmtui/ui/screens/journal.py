@@ -69,7 +69,7 @@ class JournalScreen(Section):
         self.query_one("#detail", Static).update(plain(f"#{row[0]} {row[3]}: {row[-1]}" if row else "", limit=400))
 
     async def fetch(self, user: str) -> list[Entry]:
-        journal = self.app.client.journal
+        journal = self.app.service.journal
         if journal is None:
             return []
         self.trouble = journal.trouble()
@@ -85,7 +85,7 @@ class JournalScreen(Section):
         table.set_rows(rows)
         unknown = sum(1 for e in entries if e.outcome == UNKNOWN)
         table.border_title = f"{len(entries)} money moves · {unknown} unknown" + (" · R reconciles" if unknown else "")
-        if self.app.client.journal is None:
+        if self.app.service.journal is None:
             table.border_title = "No journal in this session"
         trouble = getattr(self, "trouble", None)
         box = self.query_one("#trouble", Static)
@@ -96,7 +96,7 @@ class JournalScreen(Section):
     @work(exclusive=True, group="reconcile")
     async def action_reconcile(self) -> None:
         try:
-            settled = await reconcile(self.app.client)
+            settled = await reconcile(self.app.service)
         except GmtuiError as exc:
             self.notify(str(exc), title="Could not reconcile", severity="error", timeout=12)
             return
@@ -111,7 +111,7 @@ class JournalScreen(Section):
     async def action_settle(self) -> None:
         """A person's verdict on the selected unknown (or damaged) move, with a note."""
         row = self.query_one(VirtualTable).current
-        journal = self.app.client.journal
+        journal = self.app.service.journal
         if row is None or journal is None or row[6] not in (UNKNOWN, DAMAGED):
             self.notify("Pick a move whose outcome is unknown (or damaged): the others are settled.", severity="warning")
             return

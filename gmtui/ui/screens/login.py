@@ -3,6 +3,8 @@ saved), or try the demo on the embedded sandbox."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from dataclasses import dataclass
 
 from pydantic import ValidationError
@@ -31,7 +33,14 @@ class Opened(Message):
     opened: session.Session
 
 
+if TYPE_CHECKING:
+    from gmtui.ui.app import GmtuiApp
+
+
 class LoginScreen(Screen[None]):
+    if TYPE_CHECKING:
+        app: GmtuiApp  # the dashboard's app, typed for the checker
+
     CSS_PATH = "login.tcss"
     TITLE = "Log in"
     BINDINGS = [Binding("ctrl+s", "save", "Check and save", id="login.save"), Binding("q", "app.quit", "Quit", show=False)]

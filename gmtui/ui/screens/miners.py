@@ -71,7 +71,7 @@ class MinersScreen(Section):
         self.set_class(self.size.width < 100, "-narrow")
 
     async def fetch(self, user: str) -> Fleet:
-        return await fleet(self.app.client, user)
+        return await fleet(self.app.service, user)
 
     def show(self, data: Fleet) -> None:
         self.data = data
@@ -88,7 +88,7 @@ class MinersScreen(Section):
             self.notify("Pick a miner, and have another partner user to give it to.", severity="warning")
             return
         to_user = await self.app.push_screen_wait(AskChoice(f"Transfer {row[1]} to", others))
-        if to_user and await run_move(self, plan_transfer(self.app.client, self.app.user, int(row[0]), to_user)) in ("ok", "unknown"):
+        if to_user and await run_move(self, plan_transfer(self.app.service, self.app.user, int(row[0]), to_user)) in ("ok", "unknown"):
             self.action_refresh()
 
     @on(VirtualTable.Highlighted)

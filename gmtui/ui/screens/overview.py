@@ -40,7 +40,7 @@ def trend(days: list[DailyIncome]) -> str:
     per_th = [d.pool_reward / d.total_power for d in days if d.total_power]
     if len(per_th) < 14:
         return ""
-    recent, before = sum(per_th[-7:]) / 7, sum(per_th[-14:-7]) / 7
+    recent, before = sum(per_th[-7:], Decimal(0)) / 7, sum(per_th[-14:-7], Decimal(0)) / 7
     if not before:
         return ""
     change = (recent - before) / before * 100
@@ -76,7 +76,7 @@ class OverviewScreen(Section):
         from gmtui.api.resources import Query, overview
         from gmtui.api.views import earnings, today
 
-        client = self.app.client
+        client = self.app.service
         end = today(client) - timedelta(days=1)
         ov, days = await asyncio.gather(overview(client, Query(user)), earnings(client, user, end - timedelta(days=29), end))
         return OverviewData(ov, days)

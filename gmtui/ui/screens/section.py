@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 from datetime import UTC, datetime
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -52,8 +52,15 @@ def masked(app: Any, fmt: Any) -> Any:
     return (lambda *_: MASK) if getattr(app, "presenter", False) else fmt
 
 
+if TYPE_CHECKING:
+    from gmtui.ui.app import GmtuiApp
+
+
 class Section(Screen[None]):
     """A screen of the dashboard; subclasses give ``body``, ``fetch`` and ``show``."""
+
+    if TYPE_CHECKING:
+        app: GmtuiApp  # the dashboard's app, typed for the checker
 
     TITLE: ClassVar[str] = ""
     GUIDE: ClassVar[str] = ""  # what each figure of the screen means, shown by `?` above the keys
@@ -218,7 +225,7 @@ class Section(Screen[None]):
 
     @work(exclusive=True, group="section")
     async def load(self, user: str) -> None:
-        client = self.app.client
+        client = self.app.service
         try:
             async for snap in stale_while_revalidate(lambda: self.fetch(user), client.clock):
                 self.post_message(Loaded(user, snap.value, self.app.clock(), snap.age_s, snap.final))
@@ -292,8 +299,9 @@ class Section(Screen[None]):
 
     def age_text(self) -> str:
         """"live" while the figures are, else how old they are ("…" before any)."""
-        if getattr(self, "data_at", None) is None:
+        data_at: float | None = getattr(self, "data_at", None)
+        if data_at is None:
             return "…"
         if not self.outdated():
             return "live"
-        return f"{describe_age(max(0.0, self.app.clock() - self.data_at))} old"
+        return f"{describe_age(max(0.0, self.app.clock() - data_at))} old"

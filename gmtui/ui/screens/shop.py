@@ -40,7 +40,7 @@ class ShopScreen(Section):
         yield VirtualTable(COLUMNS, id="collections")
 
     async def fetch(self, user: str) -> list[m.Collection]:
-        return await self.app.client.collections()
+        return await self.app.service.collections()
 
     def show(self, collections: list[m.Collection]) -> None:
         rows = [(c.id, c.power, c.energy_efficiency, c.value, c.annual_roi, c.electricity_cost, c.service_cost, c.level_discount)
@@ -54,4 +54,4 @@ class ShopScreen(Section):
     async def action_buy(self) -> None:
         row = self.query_one(VirtualTable).current
         if row is not None:
-            await run_move(self, plan_purchase(self.app.client, self.app.user, int(row[0])))
+            await run_move(self, plan_purchase(self.app.service, self.app.user, int(row[0])))

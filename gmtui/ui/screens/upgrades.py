@@ -12,7 +12,7 @@ from textual.binding import Binding
 from gmtui.api import inputs
 from gmtui.api.errors import InputError
 from gmtui.api.figures import btc, usd
-from gmtui.api.moves import Candidate, fleet_upgrades, plan_upgrade
+from gmtui.api.moves import Candidate, Plan, fleet_upgrades, plan_upgrade
 from gmtui.ui.screens.ask import AskText
 from gmtui.ui.screens.confirm import run_move
 from gmtui.ui.screens.section import Section
@@ -51,7 +51,7 @@ class UpgradesScreen(Section):
         yield self.filter_box("miner or upgrade")
 
     async def fetch(self, user: str) -> list[Candidate]:
-        return await fleet_upgrades(self.app.client, user)
+        return await fleet_upgrades(self.app.service, user)
 
     def show(self, candidates: list[Candidate]) -> None:
         self.candidates = {(c.nft_id, c.kind): c for c in candidates}
@@ -69,8 +69,8 @@ class UpgradesScreen(Section):
             return
         chosen = self.candidates[(row[-2], row[-1])]
 
-        async def planning():  # type: ignore[no-untyped-def]
-            plan, _ = await plan_upgrade(self.app.client, self.app.user, chosen.nft_id, chosen.kind, chosen.target)
+        async def planning() -> Plan:
+            plan, _ = await plan_upgrade(self.app.service, self.app.user, chosen.nft_id, chosen.kind, chosen.target)
             return plan
 
         if await run_move(self, planning()) in ("ok", "unknown"):
@@ -95,8 +95,8 @@ class UpgradesScreen(Section):
             self.notify(str(exc), severity="error")
             return
 
-        async def planning():  # type: ignore[no-untyped-def]
-            plan, _ = await plan_upgrade(self.app.client, self.app.user, chosen.nft_id, chosen.kind, target)
+        async def planning() -> Plan:
+            plan, _ = await plan_upgrade(self.app.service, self.app.user, chosen.nft_id, chosen.kind, target)
             return plan
 
         if await run_move(self, planning()) in ("ok", "unknown"):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -15,7 +17,14 @@ from gmtui.api.text import clean
 from gmtui.ui.text import markup, plain
 
 
+if TYPE_CHECKING:
+    from gmtui.ui.app import GmtuiApp
+
+
 class UsersScreen(ModalScreen[str | None]):
+    if TYPE_CHECKING:
+        app: GmtuiApp  # the dashboard's app, typed for the checker
+
     DEFAULT_CSS = """
     UsersScreen { align: center middle; }
     #box { width: 64; max-width: 95%; height: auto; max-height: 90%;
@@ -45,7 +54,7 @@ class UsersScreen(ModalScreen[str | None]):
         options = self.query_one(OptionList)
         for user in list(self.app.users):
             try:
-                s = (await self.app.client.user_stats(user)).stats
+                s = (await self.app.service.user_stats(user)).stats
             except GmtuiError:
                 continue
             label = (f"{clean(user, limit=40):<16} {s.nfts_count:>4} miner{'s' if s.nfts_count != 1 else ' '} "
@@ -68,7 +77,7 @@ class UsersScreen(ModalScreen[str | None]):
         note = self.query_one("#note", Static)
         note.update(plain(f"logging {user} in…"))
         try:
-            await self.app.client.tokens.jwt(user)  # auth/init, and the pair is kept
+            await self.app.service.tokens.jwt(user)  # auth/init, and the pair is kept
         except GmtuiError as exc:
             note.update(markup("[red]Could not add $user:[/] $why", user=user, why=exc))
             return

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -31,14 +33,14 @@ class WalletsScreen(Section):
     BINDINGS = [Binding("c", "copy", "Copy address", id="copy"), Binding("b", "bind", "Bind wallet…", id="wallets.bind")]
 
     def body(self) -> ComposeResult:
-        wallets = DataTable(id="wallets", cursor_type="row", zebra_stripes=True)
+        wallets: DataTable[Any] = DataTable(id="wallets", cursor_type="row", zebra_stripes=True)
         wallets.border_title = "Wallets"
         yield wallets
         with Horizontal(id="balances"):
-            per_currency = DataTable(id="per-currency", cursor_type="row")
+            per_currency: DataTable[Any] = DataTable(id="per-currency", cursor_type="row")
             per_currency.border_title = "Balances"
             yield per_currency
-            synced = DataTable(id="synced", cursor_type="row")
+            synced: DataTable[Any] = DataTable(id="synced", cursor_type="row")
             synced.border_title = "Synced values"
             yield synced
 
@@ -49,7 +51,7 @@ class WalletsScreen(Section):
         super().on_mount()
 
     async def fetch(self, user: str) -> Holdings:
-        return await holdings(self.app.client, user)
+        return await holdings(self.app.service, user)
 
     def show(self, data: Holdings) -> None:
         wallets = self.query_one("#wallets", DataTable)
@@ -78,7 +80,7 @@ class WalletsScreen(Section):
         address = await self.app.push_screen_wait(
             AskText(f"Bind a BTC wallet to {self.app.user}", "bc1…, 1… or 3… (mainnet)", "checked before anything is sent")
         )
-        if address and await run_move(self, plan_bind(self.app.client, self.app.user, address)) in ("ok", "unknown"):
+        if address and await run_move(self, plan_bind(self.app.service, self.app.user, address)) in ("ok", "unknown"):
             self.action_refresh()
 
     def action_copy(self) -> None:

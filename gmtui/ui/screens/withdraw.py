@@ -62,7 +62,7 @@ class WithdrawScreen(Section):
         super().on_mount()
 
     async def fetch(self, user: str) -> Terms:
-        client = self.app.client
+        client = self.app.service
         totals, commission, wallets = await asyncio.gather(
             client.income_totals(user), client.commission(user), client.fetch_all("wallet.list.s2s", {"partnerUserId": user})
         )
@@ -125,7 +125,7 @@ class WithdrawScreen(Section):
             self.app.notify(str(exc), title="Refused: nothing was sent", severity="error")
             return
         fast = self.query_one("#fast", Checkbox).value
-        outcome = await run_move(self, plan_withdrawal(self.app.client, self.app.user, str(to), amount, fast=fast))
+        outcome = await run_move(self, plan_withdrawal(self.app.service, self.app.user, str(to), amount, fast=fast))
         if outcome in ("ok", "unknown"):
             self.query_one("#amount", Input).value = ""
             self.action_refresh()

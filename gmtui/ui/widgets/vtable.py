@@ -80,10 +80,11 @@ class VirtualTable(ScrollView, can_focus=True):
         """Show ``mask`` instead of the values of the columns at ``indexes`` (presenter mode)."""
         if not hasattr(self, "_plain"):
             self._plain = list(self.columns)
-        self.columns = [
-            Column(c.title, c.width, (lambda _v, m=mask: m), c.right, c.key) if on and i in indexes else c
-            for i, c in enumerate(self._plain)
-        ]
+        def hidden(_value: Any) -> str:
+            return mask
+
+        self.columns = [Column(c.title, c.width, hidden, c.right, c.key) if on and i in indexes else c
+                        for i, c in enumerate(self._plain)]
         self.refresh()
 
     def set_filter(self, text: str) -> None:
