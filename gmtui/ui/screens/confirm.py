@@ -57,7 +57,7 @@ class ConfirmScreen(ModalScreen[bool]):
                 yield Button("Cancel", id="cancel")
 
     def _summary(self) -> Content:
-        mask = MASK if getattr(self.app, "presenter", False) else None
+        mask = MASK if self.app.presenter else None
         return plain(self.plan.summary(mask), newlines=True)  # its values were made plain one by one
 
     def on_mount(self) -> None:
@@ -82,7 +82,7 @@ async def run_move(screen: Screen[Any], planning: Awaitable[Plan]) -> str:
     app = cast("GmtuiApp", screen.app)
     try:
         plan = await planning
-        guard(plan, getattr(app, "read_only", False))
+        guard(plan, app.read_only)
     except ReadOnly as exc:
         app.notify(str(exc), title="Read-only", severity="warning")
         return "refused"

@@ -96,7 +96,7 @@ class EarningsScreen(Section):
         days = self.days = shown.days
         chart = self.query_one(Chart)
         chart.clear()
-        chart.mask(MASK if getattr(self.app, "presenter", False) else None)
+        chart.mask(MASK if self.app.presenter else None)
         if self.by_miner:
             for color, (name, points) in zip(PALETTE, shown.series.items(), strict=False):
                 chart.plot_series([p[0] for p in points], [float(p[1]) for p in points], color, clean(name, limit=12))
@@ -107,7 +107,7 @@ class EarningsScreen(Section):
         chart.show_legend()
         chart.border_title = f"{'Net per miner (top 6)' if self.by_miner else 'Gross and net'} BTC/day · {self.label()}"
         table = self.query_one("#days", VirtualTable)
-        table.mask({1, 2, 3, 4}, getattr(self.app, "presenter", False))
+        table.mask({1, 2, 3, 4}, self.app.presenter)
         table.set_rows(rows_of(days))
         table.sort_by(0, descending=True)
         net = sum((d.reward for d in days), Decimal(0))

@@ -76,7 +76,7 @@ class MinersScreen(Section):
     def show(self, data: Fleet) -> None:
         self.data = data
         table = self.query_one(VirtualTable)
-        table.mask({5}, getattr(self.app, "presenter", False))
+        table.mask({5}, self.app.presenter)
         table.set_rows(rows_of(data), matches)
         table.focus()
 

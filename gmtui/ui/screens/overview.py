@@ -94,7 +94,7 @@ class OverviewScreen(Section):
             f"Wallets      {stats.wallets_count}"
         )
         money = (f"{est.gross_usd:,.2f}", f"-{est.fees_usd:,.2f}", f"{est.net_usd:,.2f}")
-        if getattr(self.app, "presenter", False):
+        if self.app.presenter:
             money = (MASK,) * 3
         w = max(len(x) for x in money)
         self.query_one("#daily", Tile).update(

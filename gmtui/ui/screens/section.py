@@ -47,9 +47,9 @@ MASK = "•••••••"
 LIVE_S = 60.0  # how long figures count as live when auto-refresh is off
 
 
-def masked(app: Any, fmt: Any) -> Any:
+def masked(app: GmtuiApp, fmt: Any) -> Any:
     """``fmt``, or a mask in presenter mode (balances and amounts hidden)."""
-    return (lambda *_: MASK) if getattr(app, "presenter", False) else fmt
+    return (lambda *_: MASK) if app.presenter else fmt
 
 
 if TYPE_CHECKING:
@@ -80,7 +80,7 @@ class Section(Screen[None]):
         yield Footer()
 
     def _bar(self) -> str:
-        names = getattr(self.app, "SECTION_TITLES", [])
+        names = self.app.SECTION_TITLES
         parts = []
         for i, name in enumerate(names, start=1):
             parts.append(f"[reverse b] {i} {name}[/]" if name == self.TITLE else f" [b]{i}[/] {name}")
@@ -150,12 +150,12 @@ class Section(Screen[None]):
 
     @property
     def every(self) -> float:
-        return float(getattr(self.app, "refresh_s", 0) or 0)
+        return float(self.app.refresh_s or 0)
 
     def outdated(self) -> bool:
         """Figures a person should not take as live: none yet, from before a money move,
         or older than the refresh interval (60 s when auto-refresh is off)."""
-        if self.data_at is None or self.seen_moves < getattr(self.app, "moves", 0):
+        if self.data_at is None or self.seen_moves < self.app.moves:
             return True
         return self.app.clock() - self.data_at >= (self.every or LIVE_S)
 
@@ -220,7 +220,7 @@ class Section(Screen[None]):
             self.set_status(plain("starting the embedded sandbox…" if name == "demo" else f"opening {name or 'the active profile'}…"))
             return
         self.set_status(plain(f"loading {self.app.user}…"))
-        self.seen_moves = getattr(self.app, "moves", 0)
+        self.seen_moves = self.app.moves
         self.load(self.app.user)
 
     @work(exclusive=True, group="section")
@@ -289,8 +289,8 @@ class Section(Screen[None]):
 
     def _title(self) -> None:
         marks = "".join(
-            f" · {mark}" for mark, on in (("READ-ONLY", getattr(self.app, "read_only", False)),
-                                          ("PRESENTER", getattr(self.app, "presenter", False))) if on
+            f" · {mark}" for mark, on in (("READ-ONLY", self.app.read_only),
+                                          ("PRESENTER", self.app.presenter)) if on
         )
         if self.app.client is None:  # opening: no user or data yet
             self.app.sub_title = clean(f"{self.app.profile}{marks}", limit=120)
