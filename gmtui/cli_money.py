@@ -181,7 +181,7 @@ async def cmd_move(args: argparse.Namespace) -> int:
         if not confirm(plan, args):
             say("cancelled: nothing was sent")
             return EXIT_OK
-        await moves.execute(client, plan)
+        await moves.execute(plan)
     say(f"done: {plan.lines[0][0].lower()} {clean(plan.lines[0][1], limit=200)} (see: gmtui journal)")
     return EXIT_OK
 

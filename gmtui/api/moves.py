@@ -30,7 +30,7 @@ class Plan:
     operation: str
     user: str
     lines: list[tuple[str, str]]
-    call: tuple[str, dict[str, Any]] = field(repr=False, default=("", {}))  # GoMiningClient method, kwargs
+    send: Callable[[], Awaitable[Any]] = field(repr=False, default=lambda: _nothing())  # the client call, bound
     amounts: frozenset[str] = frozenset()  # the labels of lines that are amounts (hidden in presenter mode)
 
     def summary(self, mask: str | None = None) -> str:
@@ -72,9 +72,13 @@ def guard(plan: Plan, read_only: bool) -> None:
         raise ReadOnly(f"{plan.operation} is a money move and this session is read-only")
 
 
-async def execute(client: GoMiningClient, plan: Plan) -> Any:
-    method, kwargs = plan.call
-    return await getattr(client, method)(**kwargs)
+async def execute(plan: Plan) -> Any:
+    """Send the move the plan spells out (journaled and sent once by the client)."""
+    return await plan.send()
+
+
+async def _nothing() -> None:
+    raise MoveRefused("this plan moves nothing")
 
 
 # ---- wallet binding ------------------------------------------------------------------
@@ -92,7 +96,7 @@ async def plan_bind(client: GoMiningClient, user: str, address: str) -> Plan:
     if any(btc_address.canonical(w.address) == address for w in wallets):
         raise MoveRefused(f"{address} is already bound to {user!r}")
     return Plan("wallet.bind.s2s", user, [("Bind wallet", address), ("Kind", kind), ("User", user)],
-                ("bind_wallet", {"user": user, "address": address}))
+                functools.partial(client.bind_wallet, user, address))
 
 
 # ---- withdrawals ---------------------------------------------------------------------
@@ -130,7 +134,7 @@ async def plan_withdrawal(client: GoMiningClient, user: str, address: str, amoun
         ("Balance after", f"{btc(totals.on_balance_amount - amount)} BTC"),
     ]
     return Plan("withdraw.create_fast" if fast else "withdraw.create_24h", user, lines,
-                ("withdraw", {"user": user, "address": address, "amount": amount, "fast": fast}),
+                functools.partial(client.withdraw, user, address, amount, fast=fast),
                 frozenset({"Withdraw", "Fee", "You receive", "Balance after"}))
 
 
@@ -198,7 +202,7 @@ async def plan_upgrade(client: GoMiningClient, user: str, nft_id: int, kind: Kin
         ("Break-even BTC price", usd(wi.break_even_btc_usd)),
     ]
     return Plan("upgrade.create", user, lines,
-                ("upgrade_create", {"kind": kind, "nft_id": nft_id, "from_value": current, "to_value": target, "user": user}),
+                functools.partial(client.upgrade_create, kind, nft_id, current, target, user=user),
                 frozenset({"Price", "Net per day now", "Net per day after"})), wi
 
 
@@ -221,7 +225,7 @@ async def plan_purchase(client: GoMiningClient, user: str, collection_id: int, e
         ("Payment id", external_id),
     ]
     return Plan("payment.init", user, lines,
-                ("buy", {"user_id": user_id, "collection_id": collection_id, "external_id": external_id, "user": user}),
+                functools.partial(client.buy, user_id, collection_id, external_id, user=user),
                 frozenset({"Price"}))
 
 
@@ -254,7 +258,7 @@ async def plan_transfer(client: GoMiningClient, user: str, nft_id: int, to_user:
         ("To", f"{to_user} (has {target.stats.nfts_count} miner{'' if target.stats.nfts_count == 1 else 's'} now)"),
         ("Note", "future income goes to the new owner from today"),
     ]
-    return Plan("nft.transfer", user, lines, ("transfer", {"user": user, "nft_id": nft_id, "to_user": to_user}))
+    return Plan("nft.transfer", user, lines, functools.partial(client.transfer, user, nft_id, to_user))
 
 
 @dataclass(frozen=True)

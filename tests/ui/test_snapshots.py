@@ -34,6 +34,15 @@ async def press_settled(pilot, *keys: str, then: str | None = None) -> None:
         await pilot.press(then)
         for _ in range(5):
             await pilot.pause(0.05)
+    steady(pilot.app)
+
+
+def steady(app) -> None:
+    """No blinking cursor in a text field: the picture no longer depends on when it is taken."""
+    from textual.widgets import Input
+
+    for box in app.screen.query(Input):
+        box.cursor_blink = False
 
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")

@@ -103,7 +103,7 @@ async def run_move(screen: Screen[Any], planning: Awaitable[Plan]) -> str:
         app.notify("Nothing was sent.", title="Cancelled")
         return "cancelled"
     try:
-        await execute(app.service, plan)
+        await execute(plan)
     except OutcomeUnknown as exc:
         app.moved()
         app.notify(f"{exc}", title="Outcome UNKNOWN: do not repeat it", severity="warning", timeout=15)
