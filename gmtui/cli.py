@@ -315,8 +315,7 @@ def cmd_profile(args: argparse.Namespace) -> int:
             profile = config.Profile.model_validate(
                 {"name": args.name, "base_url": args.base_url, "api_key": args.api_key, "api_secret": secret, "users": args.users})
         except ValidationError as exc:
-            err = exc.errors()[0]
-            raise ConfigError(f"{'.'.join(map(str, err['loc']))}: {err['msg']}") from None
+            raise ConfigError(config.explain(exc)) from None
         if not args.no_check:
             say(f"check: {asyncio.run(session.check_profile(profile))}")
         where = session.save_profile(profile, secret, keyring=not args.no_keyring)

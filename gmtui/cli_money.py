@@ -10,6 +10,7 @@ from collections.abc import Callable, Coroutine
 from decimal import Decimal
 from typing import Any
 
+from gmtui.api.catalogue import label
 from gmtui.api.journal import UNKNOWN
 from gmtui.api.text import clean
 
@@ -34,7 +35,7 @@ async def cmd_journal(args: argparse.Namespace) -> int:
         assert journal is not None
         if getattr(args, "journal_action", None) == "settle":
             entry = journal.settle_by_hand(args.entry, args.outcome, args.note)
-            say(f"entry {entry.id} {entry.operation} for {entry.user!r}: {entry.outcome} ({entry.detail})")
+            say(f"entry {entry.id} ({label(entry.operation)}) for {entry.user!r}: {entry.outcome} ({entry.detail})")
             return EXIT_OK
         try:
             entries = journal.entries(outcome=UNKNOWN if args.unknown else None, limit=args.limit)
@@ -61,7 +62,7 @@ async def cmd_reconcile(args: argparse.Namespace) -> int:
         say("nothing to reconcile: no money move has an unknown outcome")
         return EXIT_OK
     for s in settled:
-        say(f"entry {s.entry.id} {s.entry.operation} for {s.entry.user!r}: {s.outcome} ({s.reason})")
+        say(f"entry {s.entry.id} ({label(s.entry.operation)}) for {s.entry.user!r}: {s.outcome} ({s.reason})")
     return EXIT_UNKNOWN if any(s.outcome == UNKNOWN for s in settled) else EXIT_OK
 
 

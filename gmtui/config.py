@@ -152,9 +152,29 @@ def load(path: Path | None = None) -> Config:
         profiles = {name: Profile(name=name, **body) for name, body in tables.items()}
         return Config(active=raw.get("active"), profiles=profiles)
     except (ValidationError, TypeError) as exc:
-        detail = exc.errors()[0] if isinstance(exc, ValidationError) else {"loc": (), "msg": str(exc)}
-        where = ".".join(str(p) for p in detail["loc"])
-        raise ConfigError(f"{path}: {where}: {detail['msg']}") from None
+        raise ConfigError(f"{path}: {explain(exc) if isinstance(exc, ValidationError) else exc}") from None
+
+
+FIELD_NAMES = {
+    "name": "Name", "base_url": "Base URL", "api_key": "API key", "api_secret": "API secret",
+    "users": "Partner user ids", "recv_window_ms": "recv_window_ms", "refresh_s": "refresh_s", "read_only": "read_only",
+}
+
+
+def explain(exc: ValidationError) -> str:
+    """A profile's first problem in words a person uses: "Name: type a short name"."""
+    err = exc.errors()[0]
+    field = str(err["loc"][0]) if err["loc"] else ""
+    kind = err["type"]
+    if kind in ("missing", "string_too_short") and field != "users":
+        what = "is required"
+    elif kind == "string_pattern_mismatch" and field == "name":
+        what = "may hold letters, digits and . _ - only (it names the profile on the command line)"
+    elif kind == "string_too_long":
+        what = f"is too long (at most {err.get('ctx', {}).get('max_length', '?')} characters)"
+    else:
+        what = str(err["msg"]).removeprefix("Value error, ")
+    return f"{FIELD_NAMES.get(field, field)}: {what}".strip(": ")
 
 
 def save(config: Config, path: Path | None = None) -> Path:
@@ -232,5 +252,4 @@ def resolve(name: str | None = None, config: Config | None = None) -> Profile:
     try:
         return Profile(**base)
     except ValidationError as exc:
-        err = exc.errors()[0]
-        raise ConfigError(f"profile {base.get('name')!r}: {'.'.join(map(str, err['loc']))}: {err['msg']}") from None
+        raise ConfigError(f"profile {base.get('name')!r}: {explain(exc)}") from None

@@ -68,3 +68,12 @@ def test_the_api_package_never_imports_textual():
         "assert not bad, bad\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_every_money_move_has_words_for_people():
+    from gmtui.api.catalogue import label
+
+    for ep in CATALOGUE:
+        if ep.moves_money:
+            assert ep.label and "." not in ep.label and "_" not in ep.label, ep.name
+            assert label(ep.name) == ep.label

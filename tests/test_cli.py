@@ -141,4 +141,4 @@ def test_a_corrupt_config_is_a_clear_error(capsys):
     assert code == 2 and "not valid TOML" in err
     path.write_text('[profiles.main]\nbase_url = "ftp://x"\napi_key = "k"\napi_secret = "s"\n')
     code, _, err = run(capsys, "profile", "list")
-    assert code == 2 and "base_url" in err
+    assert code == 2 and "Base URL: must start with http:// or https://" in err

@@ -46,6 +46,7 @@ class Endpoint:
     moves_money: bool = False
     assumed: str = ""
     page_max: int = 999  # largest `limit` the operation takes
+    label: str = ""  # what a person calls a money move (dialogs, journal, notifications)
 
     @property
     def url_path(self) -> str:
@@ -81,16 +82,16 @@ CATALOGUE: tuple[Endpoint, ...] = (
     E("nft.get_my.s2s", "GET", "/s2s/nft/get-my", A.SIGNED,
       rq.UserPage, m.Miner, S.ARRAY),
     E("nft.transfer", "POST", "/s2s/nft/transfer", A.SIGNED,
-      rq.Transfer, None, S.TRUE, moves_money=True, assumed=_PATH),
+      rq.Transfer, None, S.TRUE, moves_money=True, assumed=_PATH, label="Miner transfer"),
     # Collections and purchases
     E("collections.c2s", "GET", "/c2s/nft-collection/find-all-generative", A.USER_JWT,
       rq.NoParams, m.Collection, S.ARRAY),
     E("collections.s2s", "GET", "/s2s/nft-collection/find-all-generative", A.API_KEY,
       rq.NoParams, m.Collection, S.ARRAY),
     E("payment.init", "POST", "/s2s/nft-payment/init", A.SIGNED,
-      rq.PaymentInit, m.PaymentInit, S.OBJECT, moves_money=True),
+      rq.PaymentInit, m.PaymentInit, S.OBJECT, moves_money=True, label="Purchase (payment)"),
     E("payment.success", "POST", "/s2s/nft-payment/success", A.SIGNED,
-      rq.PaymentSuccess, None, S.TRUE, moves_money=True),
+      rq.PaymentSuccess, None, S.TRUE, moves_money=True, label="Purchase (confirmation)"),
     # Income
     E("income_per_th.c2s", "GET", "/c2s/income-statistic/get-income-per-th", A.USER_JWT,
       rq.NoParams, m.IncomePerTh, S.OBJECT),
@@ -108,11 +109,11 @@ CATALOGUE: tuple[Endpoint, ...] = (
       rq.IncomeByDates, m.DatedPage, S.DATED, page_max=100, assumed=_PATH),
     # Wallets and balances
     E("wallet.bind.c2s", "POST", "/c2s/wallet/create-btc", A.USER_JWT,
-      rq.BindWallet, None, S.TRUE, moves_money=True),
+      rq.BindWallet, None, S.TRUE, moves_money=True, label="Wallet binding"),
     E("wallet.list.c2s", "GET", "/c2s/wallet/find-by-user", A.USER_JWT,
       rq.Page, m.Wallet, S.ARRAY),
     E("wallet.bind.s2s", "POST", "/s2s/wallet/create-btc", A.SIGNED,
-      rq.BindWalletForUser, None, S.TRUE, moves_money=True),
+      rq.BindWalletForUser, None, S.TRUE, moves_money=True, label="Wallet binding"),
     E("wallet.list.s2s", "GET", "/s2s/wallet/find-by-user", A.SIGNED,
       rq.UserPage, m.Wallet, S.ARRAY),
     E("balances.c2s", "GET", "/c2s/wallet-balance/find-by-user", A.USER_JWT,
@@ -121,9 +122,9 @@ CATALOGUE: tuple[Endpoint, ...] = (
       rq.UserPage, m.WalletBalance, S.ARRAY, assumed=_PATH),
     # Withdrawals
     E("withdraw.create_24h", "POST", "/s2s/income-withdraw/create-24h", A.SIGNED,
-      rq.Withdraw, None, S.TRUE, moves_money=True, assumed=_PATH),
+      rq.Withdraw, None, S.TRUE, moves_money=True, assumed=_PATH, label="Withdrawal (24 h)"),
     E("withdraw.create_fast", "POST", "/s2s/income-withdraw/create-fast", A.SIGNED,
-      rq.Withdraw, None, S.TRUE, moves_money=True, assumed=_PATH),
+      rq.Withdraw, None, S.TRUE, moves_money=True, assumed=_PATH, label="Fast withdrawal"),
     E("withdraw.commission", "GET", "/s2s/income-withdraw/calculate-commission", A.SIGNED,
       rq.ForUser, m.Commission, S.OBJECT,
       assumed=_PATH + "; incomeWithdrawCommission read as a fraction of the amount"),
@@ -136,7 +137,7 @@ CATALOGUE: tuple[Endpoint, ...] = (
       rq.ForUser, m.UserStats, S.OBJECT, assumed=_PATH),
     # Upgrades
     E("upgrade.create", "POST", "/s2s/nft-upgrade-request/create", A.SIGNED,
-      rq.UpgradeCreate, m.UpgradeCreated, S.OBJECT, moves_money=True,
+      rq.UpgradeCreate, m.UpgradeCreated, S.OBJECT, moves_money=True, label="Miner upgrade",
       assumed=_PATH + "; signed like every s2s call; power fields fromPower/toPower"),
     E("upgrade.price", "GET", "/s2s/nft-upgrade-request/calculate-price", A.SIGNED,
       rq.UpgradePrice, m.UpgradePrice, S.OBJECT,
@@ -144,6 +145,12 @@ CATALOGUE: tuple[Endpoint, ...] = (
 )
 
 BY_NAME: dict[str, Endpoint] = {e.name: e for e in CATALOGUE}
+
+
+def label(name: str) -> str:
+    """What a person calls operation ``name`` ("Fast withdrawal"); its name if none."""
+    found = BY_NAME.get(name)
+    return found.label if found is not None and found.label else name
 
 
 def endpoint(name: str) -> Endpoint:

@@ -16,11 +16,15 @@ from gmtui.api.text import clean
 class GmtuiError(Exception):
     """Base of every error gmtui raises on purpose."""
 
-    hint = ""
+    hint = ""  # what to do next, in command-line words
 
     def __str__(self) -> str:
-        text = self.args[0] if self.args else self.__class__.__name__
-        return f"{text} ({self.hint})" if self.hint else text
+        return f"{self.message} ({self.hint})" if self.hint else self.message
+
+    @property
+    def message(self) -> str:
+        """What happened, without the command-line advice (the dashboard gives its own)."""
+        return str(self.args[0]) if self.args else self.__class__.__name__
 
 
 class ConfigError(GmtuiError):
@@ -96,8 +100,7 @@ class NetworkError(GmtuiError):
         self.operation = operation
         # False: failed before the request left; True/None: it may have arrived.
         self.sent = sent
-
-    hint = "check the base URL and the network"
+        self.hint = "check the base URL and the network" if sent is False else "the connection broke after the request left"
 
 
 class UnexpectedResponse(GmtuiError):

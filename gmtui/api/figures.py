@@ -65,6 +65,16 @@ def daily_estimate(stats: Stats, per_th: IncomePerTh) -> DailyEstimate:
     )
 
 
+def count(n: int, thing: str) -> str:
+    """"1 money move", "3 money moves"."""
+    return f"{n:,} {thing}{'' if n == 1 else 's'}"
+
+
+def exact(value: Decimal) -> str:
+    """An amount exactly as the API gives it, with thousands separators: ``6,310.39``."""
+    return f"{value:,f}"
+
+
 def btc(value: Decimal) -> str:
     """A BTC amount with 8 decimals, e.g. ``0.00012345``."""
     return f"{value.quantize(SAT):,.8f}"

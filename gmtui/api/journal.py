@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from gmtui.api import wire
+from gmtui.api.catalogue import label
 from gmtui.api.errors import (
     ApiError,
     InputError,
@@ -96,7 +97,9 @@ class Entry:
             "at": datetime.fromtimestamp(self.at, UTC).strftime("%Y-%m-%d %H:%M:%S"),
             "user": self.user,
             "operation": self.operation,
+            "move": label(self.operation),
             "amount": self.amount,
+            "currency": self.currency,
             "destination": self.destination,
             "outcome": self.outcome,
             "detail": self.detail,
@@ -104,7 +107,18 @@ class Entry:
 
     @property
     def amount(self) -> str:
-        return str(self.params.get("amount", ""))
+        """What moved: a withdrawal's amount (BTC), or the price recorded just before a
+        purchase or an upgrade was sent (USD)."""
+        if "amount" in self.params:
+            return str(self.params["amount"])
+        price = self.before.get("price")
+        return str(price) if price is not None else ""
+
+    @property
+    def currency(self) -> str:
+        if "amount" in self.params:
+            return "BTC"
+        return "USD" if self.before.get("price") is not None else ""
 
     @property
     def destination(self) -> str:
@@ -295,7 +309,7 @@ class Journal:
                 raise JournalUnavailable(self._damaged(damaged))
             if pending is not None:
                 raise PendingMoveError(
-                    f"{operation} for {user!r} with the same parameters is already in the journal (entry {pending}) "
+                    f"{label(operation)} for {user!r} with the same parameters is already in the journal (entry {pending}) "
                     "with an unknown outcome; it may have happened, so it is not sent again",
                     entry=pending,
                 )
@@ -372,10 +386,12 @@ class Journal:
                 self.settle(entry, FAILED, f"not sent: {exc}")
                 raise
             self.settle(entry, UNKNOWN, f"answer lost: {exc}")
-            raise OutcomeUnknown(f"the connection broke after the request left: {exc}", operation=operation, entry=entry) from exc
+            raise OutcomeUnknown(f"the connection broke after the request left: {exc}", operation=label(operation),
+                                 entry=entry) from exc
         except (ServerError, UnexpectedResponse) as exc:
             self.settle(entry, UNKNOWN, f"unclear answer: {exc}")
-            raise OutcomeUnknown(f"the server's answer does not say whether it was done: {exc}", operation=operation, entry=entry) from exc
+            raise OutcomeUnknown(f"the server's answer does not say whether it was done: {exc}", operation=label(operation),
+                                 entry=entry) from exc
         except ApiError as exc:
             self.settle(entry, FAILED, str(exc))
             raise

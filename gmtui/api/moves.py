@@ -15,7 +15,9 @@ from decimal import Decimal
 from typing import Any, Literal, ParamSpec, TypeVar
 
 from gmtui.api import btc as btc_address
+from gmtui.api import inputs
 from gmtui.api.cache import tracking
+from gmtui.api.catalogue import label
 from gmtui.api.errors import GmtuiError, MoveRefused, NotFoundError, ReadOnly
 from gmtui.api.figures import SAT, btc, usd
 from gmtui.api.gomining import GoMiningClient
@@ -69,7 +71,7 @@ def planned(make: Callable[P, Awaitable[R]]) -> Callable[P, Awaitable[R]]:
 def guard(plan: Plan, read_only: bool) -> None:
     """The one read-only rule: checked before a move is confirmed, in the CLI and the dashboard."""
     if read_only:
-        raise ReadOnly(f"{plan.operation} is a money move and this session is read-only")
+        raise ReadOnly(f"{label(plan.operation)} is a money move and this session is read-only")
 
 
 async def execute(plan: Plan) -> Any:
@@ -84,14 +86,19 @@ async def _nothing() -> None:
 # ---- wallet binding ------------------------------------------------------------------
 
 
-@planned
-async def plan_bind(client: GoMiningClient, user: str, address: str) -> Plan:
+def bindable(address: str) -> tuple[str, str]:
+    """(canonical form, kind) of an address safe to bind; MoveRefused says why not."""
     address = address.strip()
     try:
         kind = btc_address.validate(address)
     except btc_address.AddressError as exc:
         raise MoveRefused(f"{clean(address, limit=100)!r} is not a Bitcoin address to bind: {exc}") from None
-    address = btc_address.canonical(address)
+    return btc_address.canonical(address), kind
+
+
+@planned
+async def plan_bind(client: GoMiningClient, user: str, address: str) -> Plan:
+    address, kind = bindable(address)
     wallets = await client.fetch_all("wallet.list.s2s", {"partnerUserId": user})
     if any(btc_address.canonical(w.address) == address for w in wallets):
         raise MoveRefused(f"{address} is already bound to {user!r}")
@@ -141,6 +148,24 @@ async def plan_withdrawal(client: GoMiningClient, user: str, address: str, amoun
 # ---- upgrades ------------------------------------------------------------------------
 
 Kind = Literal["power", "efficiency"]
+UNITS: dict[str, str] = {"power": "TH/s", "efficiency": "W/TH"}
+
+
+def upgrade_target(kind: Kind, current: Decimal, target: Decimal | str) -> Decimal:
+    """``target`` (typed, or a number) as an upgrade of ``current``: more power, or a
+    lower W/TH; MoveRefused (InputError for what is not a number) says why not."""
+    if isinstance(target, str):
+        target = inputs.decimal(target, f"a target {UNITS[kind]}", places=2, maximum=Decimal(100_000), example=str(current))
+    if kind == "power" and target <= current:
+        raise MoveRefused(f"a power upgrade goes above the current {current} TH/s")
+    if kind == "efficiency" and target >= current:
+        raise MoveRefused(f"an efficiency upgrade goes below the current {current} W/TH")
+    return target
+
+
+def target_range(kind: Kind, current: Decimal) -> str:
+    """What an upgrade of ``current`` may target, said before anything is typed."""
+    return f"above {current} TH/s" if kind == "power" else f"below {current} W/TH"
 
 
 @dataclass(frozen=True)
@@ -182,10 +207,7 @@ async def plan_upgrade(client: GoMiningClient, user: str, nft_id: int, kind: Kin
     if miner is None:
         raise MoveRefused(f"miner {nft_id} is not one of {user!r}'s miners")
     current = miner.power if kind == "power" else miner.energy_efficiency
-    if kind == "power" and target <= current:
-        raise MoveRefused(f"a power upgrade goes above the current {current} TH/s")
-    if kind == "efficiency" and target >= current:
-        raise MoveRefused(f"an efficiency upgrade goes below the current {current} W/TH")
+    upgrade_target(kind, current, target)
     try:
         price = (await client.upgrade_price(kind, nft_id, current, target)).price
     except NotFoundError as exc:
@@ -200,6 +222,8 @@ async def plan_upgrade(client: GoMiningClient, user: str, nft_id: int, kind: Kin
         ("Net per day after", f"{btc(wi.net_after_btc)} BTC (+{btc(wi.extra_btc)})"),
         ("Payback", f"{wi.payback_days} days" if wi.payback_days is not None else "never at today's figures"),
         ("Break-even BTC price", usd(wi.break_even_btc_usd)),
+        ("Paid", "with the platform, once the upgrade request is paid (its price may change then, the API says; "
+                 "no balance shown here is charged)"),
     ]
     return Plan("upgrade.create", user, lines,
                 functools.partial(client.upgrade_create, kind, nft_id, current, target, user=user),
@@ -222,6 +246,8 @@ async def plan_purchase(client: GoMiningClient, user: str, collection_id: int, e
         ("Price", usd(chosen.value)),
         ("Annual ROI", f"{chosen.annual_roi}% (fees {usd(chosen.electricity_cost + chosen.service_cost)}/TH/day)"),
         ("User", f"{user} (id {user_id})"),
+        ("Paid", "by you, the partner: gmtui confirms this payment to the platform right after (no balance "
+                 "shown here is charged)"),
         ("Payment id", external_id),
     ]
     return Plan("payment.init", user, lines,

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from gmtui.api import wire
 from gmtui.api.btc import canonical
 from gmtui.api.errors import ApiError, GmtuiError
 from gmtui.api.journal import DAMAGED, FAILED, OK, UNKNOWN, Entry
@@ -39,7 +40,12 @@ def who(operation: str, params: dict[str, Any], user: str | None) -> str:
 
 
 async def snapshot(client: Client, operation: str, params: dict[str, Any], user: str) -> dict[str, Any]:
-    """What to remember before sending ``operation`` so that reconcile can tell."""
+    """What to remember before sending ``operation``: what reconcile needs to tell (the
+    withdrawn total), and what the journal shows as the move's amount (the price of a
+    purchase or an upgrade, USD, as the platform states it just before)."""
+    if operation in ("payment.init", "upgrade.create"):
+        price = await _price(client, operation, params)
+        return {"price": price} if price is not None else {}
     if operation.startswith(WITHDRAW):
         try:
             totals = await client.read_fresh("income.total.c2s", user=user)
@@ -49,6 +55,23 @@ async def snapshot(client: Client, operation: str, params: dict[str, Any], user:
             ) from None
         return {"withdrawn": totals.withdrawn_amount}
     return {}
+
+
+async def _price(client: Client, operation: str, params: dict[str, Any]) -> Decimal | None:
+    """The price the platform states now (None if it does not answer: the move still
+    goes, only the journal lacks its amount)."""
+    try:
+        if operation == "payment.init":
+            found = [c.value for c in await client.read_fresh("collections.s2s") if c.id == params["nftCollectionId"]]
+            return found[0] if found else None
+        data = params["data"]
+        start, target = (data["fromPower"], data["toPower"]) if data["type"] == "nftPowerUpgrade" else (
+            data["fromEnergyEfficiency"], data["toEnergyEfficiency"])
+        query = {"type": data["type"], "nftId": str(data["nftId"]), "from": wire.decimal_literal(Decimal(str(start))),
+                 "to": wire.decimal_literal(Decimal(str(target)))}
+        return (await client.read_fresh("upgrade.price", query)).price
+    except (GmtuiError, KeyError, ArithmeticError):
+        return None
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from rich.segment import Segment
 from rich.style import Style
+from textual import events
 from textual.app import App, SystemCommand
 from textual.filter import Monochrome
 from textual.binding import Binding
@@ -85,7 +86,7 @@ class GmtuiApp(App[int]):
         ],
         Binding("u", "users", "Users", id="users"),
         Binding("question_mark,f1", "help", "Help", id="help"),
-        Binding("t", "next_theme", "Theme", show=False, id="theme"),
+        Binding("ctrl+t", "next_theme", "Theme", show=False, id="theme"),  # not `t`: Miners' transfer
         Binding("p", "presenter", "Presenter", show=False, id="presenter"),
         Binding("q", "quit", "Quit", id="quit"),
     ]
@@ -129,6 +130,7 @@ class GmtuiApp(App[int]):
         self.read_only = read_only  # every money move refused, visibly
         self.set_reactive(GmtuiApp.presenter, presenter)
         self.moves = 0  # money moves sent this session: figures loaded before the last one are stale
+        self.small = False  # the terminal is below 80x24 (said once when it gets so)
         self.set_reactive(GmtuiApp.user, users[0] if users else "")
 
     @property
@@ -169,6 +171,15 @@ class GmtuiApp(App[int]):
         title = getattr(self.screen, "_title", None)
         if title is not None:
             title()
+
+    def on_resize(self, event: events.Resize) -> None:
+        """Below 80x24 some figures are cut: say so once, each time it gets that small."""
+        small = event.size.width < 80 or event.size.height < 24
+        if small and not self.small:
+            self.notify(f"The terminal is {event.size.width}x{event.size.height}; gmtui is laid out for at least "
+                        "80x24, so some figures are cut. Enlarge it, or zoom out.", title="Terminal too small",
+                        severity="warning", timeout=10)
+        self.small = small
 
     def on_mount(self) -> None:
         self.set_interval(5, self._tick)

@@ -41,7 +41,8 @@ async def test_overview_shows_the_selected_users_figures(state):
         await settle(pilot)
         assert btc(sats(state.ledger("alice").total)) in text(app, "#income")
         assert "366 TH/s" in text(app, "#fleet")
-        assert "Net" in text(app, "#daily") and "elec $" in text(app, "#daily")
+        assert "Net" in text(app, "#daily") and "fees: power $" in text(app, "#daily")
+        assert app.screen.query_one("#daily").border_title == "Per day, after the 20% discount"
         assert "updated 12:00:00 UTC" in text(app, "#status")
         assert app.sub_title == "demo · alice · data live"
 
@@ -75,10 +76,28 @@ async def test_adding_a_user_logs_it_in(state):
         await pilot.press("u")
         await settle(pilot)
         app.screen.query_one("#new").focus()
+        logins = state.calls["auth.init"]
         await pilot.press(*"zoe", "enter")
         await settle(pilot)
+        assert "no partner user 'zoe' yet" in text(app, "#note") and "zoe" not in app.users  # a typo, maybe
+        assert state.calls["auth.init"] == logins and "zoe" not in state.world.users
+        await pilot.press("enter")  # yes, create it
+        await settle(pilot)
         assert app.user == "zoe" and "zoe" in app.users
-        assert state.calls["auth.init"] >= 1 and "Miners       0" in text(app, "#fleet")
+        assert state.calls["auth.init"] == logins + 1 and "Miners       0" in text(app, "#fleet")
+
+
+async def test_a_known_user_is_added_at_once(state):
+    app = make_app(state)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        app.users.remove("carol")
+        await pilot.press("u")
+        await settle(pilot)
+        app.screen.query_one("#new").focus()
+        await pilot.press(*"carol", "enter")
+        await settle(pilot)
+        assert app.user == "carol" and "carol" in app.users
 
 
 async def test_miners_sort_and_filter(state):
@@ -141,7 +160,7 @@ async def test_wallets_show_exact_balances_and_copy_an_address(state):
         await pilot.press("c")
         assert copied == [address]
         # the GMT record's parts are all shown, and add up to its value, exactly
-        value, *parts = (Decimal(c or 0) for c in app.screen.query_one("#synced").get_row_at(1)[1:])
+        value, *parts = (Decimal(str(c).replace(",", "") or 0) for c in app.screen.query_one("#synced").get_row_at(1)[1:])
         assert value == sum(parts) and all(parts[:3])
 
 
@@ -154,7 +173,7 @@ async def test_help_explains_the_figures_and_lists_the_keys_of_the_screen(state)
         assert isinstance(app.screen, HelpScreen)
         keys = dict(app.screen.rows)
         assert {"Export CSV", "Per miner", "Refresh", "Users", "Quit"} <= set(keys.values())
-        assert "what is left after the electricity" in str(app.screen.query_one("#guide").render())
+        assert "fees are the electricity and service fees after the discount" in str(app.screen.query_one("#guide").render())
         await pilot.press("escape")
         assert not isinstance(app.screen, HelpScreen)
         for key in "12345678":  # every section says what its figures mean
@@ -268,3 +287,13 @@ async def test_a_section_looks_the_same_whatever_was_shown_before(state):
         await pilot.press("5")
         await settle(pilot)
         assert layout(app) == alone["5"]
+
+
+async def test_a_terminal_below_80x24_is_said_once(state):
+    app = make_app(state)
+    async with app.run_test(size=(70, 20)) as pilot:
+        await settle(pilot)
+        await pilot.resize_terminal(72, 20)
+        await settle(pilot)
+        notes = [n for n in app._notifications if n.title == "Terminal too small"]
+        assert len(notes) == 1 and "70x20" in notes[0].message

@@ -127,9 +127,11 @@ async def test_a_key_pressed_while_the_session_opens_acts_once_it_is_open(state)
 
 
 @pytest.mark.parametrize(("field", "value", "why"), [
-    ("api_key", DEMO_API_KEY + "\u200b", "api_key: Value error, must be printable ASCII"),
-    ("base_url", "http://[::1", "base_url: Value error, is not a URL"),
-    ("base_url", "http://127.0.0.1:99999", "base_url: Value error, is not a URL"),
+    ("api_key", DEMO_API_KEY + "\u200b", "API key: must be printable ASCII"),
+    ("base_url", "http://[::1", "Base URL: is not a URL"),
+    ("base_url", "http://127.0.0.1:99999", "Base URL: is not a URL"),
+    ("name", "", "Name: is required"),
+    ("name", "my prod", "Name: may hold letters, digits and . _ - only"),
 ])
 async def test_a_pasted_value_that_cannot_work_is_refused_in_the_form_and_never_logged(sandboxed, state, isolated_home,
                                                                                        field, value, why):

@@ -107,7 +107,7 @@ async def test_a_lost_answer_is_shown_as_unknown(state):
     async with app.run_test(size=(120, 40)) as pilot:
         await open_withdraw(pilot, "0.001")
         await review_and(pilot, "y")
-        assert any("UNKNOWN" in n and "reconcile" in n for n in notes(app))
+        assert any("UNKNOWN" in n and "In the Journal (8), R asks the server" in n for n in notes(app))
         assert app.client.journal.entries()[0].outcome == UNKNOWN
 
 
@@ -187,7 +187,9 @@ async def test_every_move_from_its_screen_then_the_journal_reconciles(state):
         await pilot.press("8")
         await settle(pilot)
         ops = [r[3] for r in app.screen.query_one(VirtualTable).rows]
-        assert {"wallet.bind.s2s", "upgrade.create", "payment.init", "payment.success", "nft.transfer"} <= set(ops)
+        assert {"Wallet binding", "Miner upgrade", "Purchase (payment)", "Purchase (confirmation)", "Miner transfer"} <= set(ops)
+        amounts = {r[3]: r[4] for r in app.screen.query_one(VirtualTable).rows}
+        assert amounts["Miner upgrade"].startswith("$") and amounts["Purchase (payment)"].startswith("$")
         assert all(r[6] == "ok" for r in app.screen.query_one(VirtualTable).rows)
 
 
@@ -217,9 +219,18 @@ async def test_an_invalid_address_is_refused_before_anything_is_sent(state):
         await settle(pilot)
         await pilot.press("b")
         await pilot.pause()
-        await pilot.press(*"bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t5", "enter")
+        typo = "bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t5"
+        await pilot.press(*typo, "enter")
+        await pilot.pause()
+        # said in the dialog, which stays with the address kept for correcting
+        assert "bad checksum" in str(app.screen.query_one("#problem").render())
+        assert app.screen.query_one("Input").value == typo
+        await pilot.press("backspace", "4", "enter")  # corrected: the plan comes next
+        for _ in range(4):
+            await pilot.pause(0.02)
+        assert "bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4" in str(app.screen.query_one("#plan").render())
+        await pilot.press("escape")
         await settle(pilot)
-        assert any("bad checksum" in n for n in notes(app))
     assert state.calls["wallet.bind.s2s"] == 0
 
 

@@ -18,6 +18,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, Static
 
+from gmtui.api.catalogue import label
 from gmtui.api.errors import GmtuiError, OutcomeUnknown, PendingMoveError
 from gmtui.api.moves import MoveRefused, Plan, ReadOnly, execute, guard
 from gmtui.ui.screens.section import MASK
@@ -63,7 +64,7 @@ class ConfirmScreen(ModalScreen[bool]):
     def on_mount(self) -> None:
         self.watch(self.app, "presenter", lambda _: self.query_one("#plan", Static).update(self._summary()), init=False)
         box = self.query_one("#confirm")
-        box.border_title = f"Confirm: {self.plan.operation}"
+        box.border_title = f"Confirm: {label(self.plan.operation)}"
         self.query_one("#cancel", Button).focus()
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
@@ -106,10 +107,12 @@ async def run_move(screen: Screen[Any], planning: Awaitable[Plan]) -> str:
         await execute(plan)
     except OutcomeUnknown as exc:
         app.moved()
-        app.notify(f"{exc}", title="Outcome UNKNOWN: do not repeat it", severity="warning", timeout=15)
+        app.notify(f"{exc.message}. It may have happened: do not repeat it. In the Journal (8), R asks the server "
+                   "and settles it.", title="Outcome UNKNOWN: do not repeat it", severity="warning", timeout=15)
         return "unknown"
     except PendingMoveError as exc:
-        app.notify(str(exc), title="Refused: an identical move is unsettled", severity="error", timeout=12)
+        app.notify(f"{exc.message}. In the Journal (8), R asks the server and settles it first.",
+                   title="Refused: an identical move is unsettled", severity="error", timeout=12)
         return "refused"
     except MoveRefused as exc:  # e.g. the journal cannot be trusted
         app.notify(str(exc), title="Refused: nothing was sent", severity="error", timeout=12)

@@ -11,10 +11,11 @@ from typing import Any
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.content import Content
 from textual.widgets import Input
 
 from gmtui.api.errors import InputError
-from gmtui.api.figures import btc
+from gmtui.api.figures import btc, count
 from gmtui.api.inputs import day_range
 from gmtui.api.models import DailyIncome
 from gmtui.api.text import clean, csv_cell
@@ -26,8 +27,7 @@ from gmtui.ui.widgets.vtable import Column, VirtualTable
 COLUMNS = [
     Column("Day", 10, lambda v: v.strftime("%Y-%m-%d")),
     Column("Gross BTC", 11, btc, right=True),
-    Column("Fees BTC", 11, btc, right=True),
-    Column("Discount", 10, btc, right=True),
+    Column("Fees BTC", 11, btc, right=True),  # after the discount, as on Overview
     Column("Net BTC", 11, btc, right=True),
     Column("TH/s", 8, lambda v: f"{v:,}", right=True),
 ]
@@ -36,7 +36,7 @@ PALETTE = ["green", "cyan", "magenta", "yellow", "blue", "red"]
 
 def rows_of(days: list[DailyIncome]) -> list[tuple[Any, ...]]:
     return [
-        (d.created_at.date(), d.pool_reward, d.service_fee, d.total_discount, d.reward, d.total_power)
+        (d.created_at.date(), d.pool_reward, d.service_fee - d.total_discount, d.reward, d.total_power)
         for d in days
     ]
 
@@ -51,8 +51,8 @@ class EarningsScreen(Section):
     CSS_PATH = "earnings.tcss"
     TITLE = "Earnings"
     GUIDE = (
-        "[b]Gross[/] is the pool reward per day; [b]net[/] is what is left after the electricity "
-        "and service fees, less the discount. Per miner (m) plots the net of the 6 biggest "
+        "[b]Gross[/] is the pool reward per day; [b]fees[/] are the electricity and service fees "
+        "after the discount (as on Overview); [b]net[/] = gross − fees. Per miner (m) plots the net of the 6 biggest "
         "earners. The table lists the same days with the fleet's TH/s; e writes them to CSV."
     )
     BINDINGS = [
@@ -97,21 +97,29 @@ class EarningsScreen(Section):
         chart = self.query_one(Chart)
         chart.clear()
         chart.mask(MASK if self.app.presenter else None)
+        series: list[tuple[str, list[int], list[float], str]] = []  # name, days, values, colour
         if self.by_miner:
             for color, (name, points) in zip(PALETTE, shown.series.items(), strict=False):
-                chart.plot_series([p[0] for p in points], [float(p[1]) for p in points], color, clean(name, limit=12))
+                series.append((clean(name, limit=12), [p[0] for p in points], [float(p[1]) for p in points], color))
         elif days:
             xs = [d.created_at.date().toordinal() for d in days]
-            chart.plot_series(xs, [float(d.pool_reward) for d in days], "cyan", "gross")
-            chart.plot_series(xs, [float(d.reward) for d in days], "green", "net")
-        chart.show_legend()
-        chart.border_title = f"{'Net per miner (top 6)' if self.by_miner else 'Gross and net'} BTC/day · {self.label()}"
+            series = [("gross", xs, [float(d.pool_reward) for d in days], "cyan"),
+                      ("net", xs, [float(d.reward) for d in days], "green")]
+        legend: list[tuple[str, str] | str] = []
+        for i, (name, xs, ys, color) in enumerate(series):
+            glyph = chart.plot_series(xs, ys, color, name, i)
+            legend += [(glyph, color), f" {name}  "]
+        chart.border_subtitle = Content.assemble(*legend) if legend else Content("")  # beside the plot, never on it
+        what = "Net per miner (top 6)" if self.by_miner else "Gross and net"
+        empty = "" if days else " · no income in this range"
+        chart.border_title = f"{what} BTC/day · {self.label()}{empty}"
         table = self.query_one("#days", VirtualTable)
-        table.mask({1, 2, 3, 4}, self.app.presenter)
+        table.mask({1, 2, 3}, self.app.presenter)
         table.set_rows(rows_of(days))
         table.sort_by(0, descending=True)
         net = sum((d.reward for d in days), Decimal(0))
-        table.border_title = f"{len(days)} days · net {masked(self.app, btc)(net)} BTC"
+        table.border_title = (f"{count(len(days), 'day')} · net {masked(self.app, btc)(net)} BTC · fees after the discount"
+                              if days else "no income in this range")
 
     # ---- range and mode
     def action_range(self, step: int) -> None:
@@ -154,5 +162,5 @@ class EarningsScreen(Section):
         start, end = self.days[0].created_at.date(), self.days[-1].created_at.date()
         rows = [[row[0].isoformat(), *(format(v, "f") for v in row[1:])] for row in rows_of(self.days)]
         self.export_csv(f"gmtui-earnings-{self.app.user}-{start}-{end}",
-                        ["day", "gross_btc", "fees_btc", "discount_btc", "net_btc", "power_th"],
+                        ["day", "gross_btc", "fees_after_discount_btc", "net_btc", "power_th"],
                         [[csv_cell(v) for v in row] for row in rows], f"{len(self.days)} days")

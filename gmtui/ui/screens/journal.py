@@ -1,9 +1,10 @@
-"""Journal: every money move of this profile with its time, user, operation, amount,
-destination and outcome; `R` settles unknown ones from the server's state; `e`
-exports CSV."""
+"""Journal: the money moves of the selected user (`a`: every user's) with their time,
+what they were, amount and currency, destination and outcome; `R` settles unknown ones
+from the server's state, `x` by hand; `e` exports CSV."""
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from textual import on, work
@@ -11,7 +12,9 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import Static
 
+from gmtui.api.catalogue import label
 from gmtui.api.errors import GmtuiError
+from gmtui.api.figures import count, usd
 from gmtui.api.journal import DAMAGED, UNKNOWN, Entry
 from gmtui.api.reconcile import reconcile
 from gmtui.api.text import csv_cell
@@ -22,14 +25,21 @@ from gmtui.ui.widgets.vtable import Column, VirtualTable
 
 COLUMNS = [
     Column("#", 3, right=True),
-    Column("At (UTC)", 14, lambda v: v[5:]),
+    Column("At (UTC)", 11, lambda v: v[5:16]),
     Column("User", 8),
-    Column("Operation", 16),
-    Column("Amount", 10, right=True),
-    Column("Destination", 14),
+    Column("Move", 16),
+    Column("Amount", 13, right=True),
+    Column("To", 11),
     Column("Outcome", 7),
 ]
-FIELDS = ["id", "at", "user", "operation", "amount", "destination", "outcome"]
+FIELDS = ["id", "at", "user", "operation", "move", "amount", "currency", "destination", "outcome", "detail"]  # CSV
+
+
+def money_text(entry: Entry) -> str:
+    """"0.001 BTC", "$1,240.00": the amount with its currency."""
+    if entry.currency == "USD":
+        return usd(Decimal(entry.amount))
+    return f"{entry.amount} {entry.currency}".strip()
 
 
 class JournalScreen(Section):
@@ -51,9 +61,11 @@ class JournalScreen(Section):
     )
     BINDINGS = [
         Binding("R", "reconcile", "Reconcile", id="journal.reconcile"),
-        Binding("x", "settle", "Settle by hand…", id="journal.settle"),
-        Binding("e", "export", "Export CSV", id="journal.export"),
+        Binding("x", "settle", "Settle…", id="journal.settle"),
+        Binding("a", "all_users", "All users", id="journal.all"),
+        Binding("e", "export", "Export", id="journal.export"),
     ]
+    everyone = False  # every user's moves, or the selected one's
 
     def body(self) -> ComposeResult:
         trouble = Static("", id="trouble")
@@ -68,6 +80,11 @@ class JournalScreen(Section):
         row = event.row
         self.query_one("#detail", Static).update(plain(f"#{row[0]} {row[3]}: {row[-1]}" if row else "", limit=400))
 
+    def action_all_users(self) -> None:
+        self.everyone = not self.everyone
+        if self.last is not None:
+            self.show(self.last)
+
     async def fetch(self, user: str) -> list[Entry]:
         journal = self.app.service.journal
         if journal is None:
@@ -76,15 +93,20 @@ class JournalScreen(Section):
         return journal.entries(limit=10_000)
 
     def show(self, entries: list[Entry]) -> None:
-        amount = masked(self.app, str)
+        money = masked(self.app, money_text)
+        shown = entries if self.everyone else [e for e in entries if e.user == self.app.user]
         rows: list[tuple[Any, ...]] = [
-            tuple(amount(r[f]) if f == "amount" and r[f] else r[f] for f in FIELDS) + (r["detail"],)
-            for r in (e.row() for e in entries)
+            (e.id, e.row()["at"], e.user, label(e.operation), money(e) if e.amount else "", e.destination, e.outcome,
+             e.detail)
+            for e in shown
         ]
         table = self.query_one(VirtualTable)
         table.set_rows(rows)
-        unknown = sum(1 for e in entries if e.outcome == UNKNOWN)
-        table.border_title = f"{len(entries)} money moves · {unknown} unknown" + (" · R reconciles" if unknown else "")
+        unknown = sum(1 for e in shown if e.outcome == UNKNOWN)
+        whose = "every user" if self.everyone else self.app.user
+        table.border_title = markup("$whose: $moves · $unknown unknown$hint", whose=whose, moves=count(len(shown), "money move"),
+                                    unknown=unknown, hint=" · R reconciles" if unknown else "")
+        table.border_subtitle = "a: only " + self.app.user if self.everyone else "a: every user"
         if self.app.service.journal is None:
             table.border_title = "No journal in this session"
         trouble = getattr(self, "trouble", None)
@@ -103,7 +125,7 @@ class JournalScreen(Section):
         if not settled:
             self.notify("No money move has an unknown outcome.")
         for s in settled:
-            self.notify(s.reason, title=f"#{s.entry.id} {s.entry.operation}: {s.outcome}",
+            self.notify(s.reason, title=f"#{s.entry.id} {label(s.entry.operation)}: {s.outcome}",
                         severity="information" if s.outcome != UNKNOWN else "warning", timeout=10)
         self.action_refresh()
 
@@ -134,5 +156,5 @@ class JournalScreen(Section):
 
     def action_export(self) -> None:
         entries = self.last or []
-        rows = [[csv_cell(e.row()[f]) for f in [*FIELDS, "detail"]] for e in entries]
-        self.export_csv("gmtui-journal", [*FIELDS, "detail"], rows, f"{len(entries)} moves")
+        rows = [[csv_cell(e.row()[f]) for f in FIELDS] for e in entries]
+        self.export_csv("gmtui-journal", FIELDS, rows, count(len(entries), "money move"))

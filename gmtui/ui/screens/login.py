@@ -118,8 +118,7 @@ class LoginScreen(Screen[None]):
         try:
             profile = config.Profile(**values, users=users)  # type: ignore[arg-type]
         except ValidationError as exc:
-            err = exc.errors()[0]
-            self.say(markup("[red]$field: $msg[/]", field=".".join(map(str, err["loc"])), msg=err["msg"]))
+            self.say(markup("[red]$why[/]", why=config.explain(exc)))
             return
         if not users:
             self.say(markup("[red]add at least one partner user id[/]"))

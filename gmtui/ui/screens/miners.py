@@ -51,6 +51,7 @@ class MinersScreen(Section):
         "it was created and what it has earned in all (BTC). The pane shows the selected miner "
         "and its BTC per day over the last 30 days."
     )
+    MOVES = frozenset({"transfer"})
     BINDINGS = [Binding("t", "transfer", "Transfer…", id="miners.transfer")]
 
     def body(self) -> ComposeResult:

@@ -9,11 +9,12 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from textual.app import ComposeResult
+from textual.content import Content
 from textual.containers import Grid
 from textual.widgets import Sparkline, Static
 
 from gmtui.api.figures import btc as btc_text
-from gmtui.api.figures import daily_estimate, usd
+from gmtui.api.figures import daily_estimate, exact, usd
 from gmtui.ui.screens.section import MASK, Section, masked
 
 if TYPE_CHECKING:
@@ -54,8 +55,9 @@ class OverviewScreen(Section):
         "[b]Fleet[/]: miners, total power, average W/TH weighted by power (lower is better).\n"
         "[b]Per day[/]: an estimate for today's fleet at the latest income per TH. Gross = income "
         "per TH × TH/s; fees = electricity (W/TH × TH/s × 24 h × $/kWh) plus service ($/TH/day), "
-        "less the discount shown; net = gross − fees.\n"
-        "[b]Income[/]: lifetime, still on balance, withdrawn, the last day; the GMT balance.\n"
+        "after the discount shown; net = gross − fees (in red, marked loss, when the fees exceed the reward).\n"
+        "[b]Income[/]: lifetime, still on balance, withdrawn, the last day; GOMINING: free, locked and staked, as "
+        "on Wallets.\n"
         "[b]Market[/]: BTC and GOMINING prices, income per TH per day and its change over the "
         "last 7 days against the 7 before, the electricity price.\n"
         "[b]Sparkline[/]: net BTC per day over the last 30 days."
@@ -97,22 +99,26 @@ class OverviewScreen(Section):
         if self.app.presenter:
             money = (MASK,) * 3
         w = max(len(x) for x in money)
-        self.query_one("#daily", Tile).update(
+        loss = est.net_btc < 0  # the fees exceed the reward: shown as such
+        discount = f"after the {(est.discount * 100).normalize():f}% discount" if est.discount else "no discount"
+        self.query_one("#daily", Tile).border_title = f"Per day, {discount}"
+        self.query_one("#daily", Tile).update(Content.from_markup(  # figures only: no outside text
             f"{'BTC':>17}  {'USD':>{w}}\n"
             f"Gross  {btc(est.gross_btc):>10}  {money[0]:>{w}}\n"
             f"Fees  -{btc(est.fees_btc):>10}  {money[1]:>{w}}\n"
-            f"[b]Net    {btc(est.net_btc):>10}  {money[2]:>{w}}[/]\n"
-            f"[dim]elec ${est.electricity_usd} svc ${est.service_usd} -{est.discount * 100:.0f}%[/]"
-        )
+            f"[b{' red' if loss else ''}]Net    {btc(est.net_btc):>10}  {money[2]:>{w}}{' loss' if loss else ''}[/]\n"
+            f"[dim]fees: power ${est.electricity_usd:,} + service ${est.service_usd:,}[/]"
+        ))
         last = (totals.last_income or {}).get("value")
-        gmt = sum((b.gmt_value_at_sync_date_numeric or Decimal(0) for b in d.balances), Decimal(0))
+        gmt = sum((b.value_numeric_at_sync_date for b in d.balances if b.gmt_value_at_sync_date_numeric is not None),
+                  Decimal(0))  # free, locked and staked, as on Wallets
         self.query_one("#income", Tile).update(
             f"{'BTC':>21}\n"
             f"Lifetime    {btc(totals.total_income):>10}\n"
             f"On balance  {btc(totals.on_balance_amount):>10}\n"
             f"Withdrawn   {btc(totals.withdrawn_amount):>10}\n"
             f"Last day    {btc(last) if last is not None else '-':>10}\n"
-            f"GMT balance {masked(self.app, lambda g: f'{g:,.2f}')(gmt):>10}"
+            f"GOMINING    {masked(self.app, exact)(gmt):>10}"
         )
         gmt_rate = rates.get("GOMINING")
         self.query_one("#market", Tile).update(

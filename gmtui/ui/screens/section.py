@@ -64,6 +64,7 @@ class Section(Screen[None]):
 
     TITLE: ClassVar[str] = ""
     GUIDE: ClassVar[str] = ""  # what each figure of the screen means, shown by `?` above the keys
+    MOVES: ClassVar[frozenset[str]] = frozenset()  # actions that move money: off, and shown so, when read-only
     BINDINGS = [
         Binding("r", "refresh", "Refresh", id="refresh"),
         Binding("slash", "filter", "Filter", id="filter", priority=True),
@@ -101,6 +102,8 @@ class Section(Screen[None]):
         stands aside while a field has focus, so the field gets that key as text."""
         if action == "filter" and not self.query("#filter"):
             return False  # this screen has no table to filter
+        if action in self.MOVES and self.app.read_only:
+            return None  # shown, dimmed: this session moves no money
         if isinstance(self.focused, Input):
             return not any(b.priority and b.action == action for b in self._bindings_of_screen())
         return True

@@ -34,6 +34,7 @@ class ShopScreen(Section):
         "Collections a new miner can be bought from: power, efficiency, price, the yearly return "
         "the platform states, the electricity and service costs per TH per day, and the discount."
     )
+    MOVES = frozenset({"buy"})
     BINDINGS = [Binding("enter", "buy", "Buy…", id="shop.buy")]
 
     def body(self) -> ComposeResult:

@@ -3,16 +3,13 @@ ranked by payback; enter shows the what-if and creates the upgrade after confirm
 
 from __future__ import annotations
 
-from decimal import Decimal
 
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 
-from gmtui.api import inputs
-from gmtui.api.errors import InputError
 from gmtui.api.figures import btc, usd
-from gmtui.api.moves import Candidate, Plan, fleet_upgrades, plan_upgrade
+from gmtui.api.moves import UNITS, Candidate, Plan, fleet_upgrades, plan_upgrade, target_range, upgrade_target
 from gmtui.ui.screens.ask import AskText
 from gmtui.ui.screens.confirm import run_move
 from gmtui.ui.screens.section import Section
@@ -41,6 +38,7 @@ class UpgradesScreen(Section):
         "is the extra net per day, [b]payback[/] the days until the price is earned back, "
         "[b]break-even[/] the BTC price below which the upgraded miner earns nothing net."
     )
+    MOVES = frozenset({"upgrade", "custom"})
     BINDINGS = [
         Binding("enter", "upgrade", "Upgrade…", id="upgrades.create"),
         Binding("c", "custom", "Other target…", id="upgrades.custom"),
@@ -83,17 +81,15 @@ class UpgradesScreen(Section):
         if row is None:
             return
         chosen = self.candidates[(row[-2], row[-1])]
-        unit = "TH/s" if chosen.kind == "power" else "W/TH"
-        text = await self.app.push_screen_wait(
-            AskText(f"{chosen.name}: {chosen.kind} from {chosen.current} {unit} to", str(chosen.target), "price and payback come next")
-        )
+        unit = UNITS[chosen.kind]
+        text = await self.app.push_screen_wait(AskText(
+            f"{chosen.name}: {chosen.kind} from {chosen.current} {unit} to",
+            f"e.g. {chosen.target}", f"{target_range(chosen.kind, chosen.current)} · price and payback come next",
+            check=lambda typed: upgrade_target(chosen.kind, chosen.current, typed),
+        ))
         if not text:
             return
-        try:
-            target = inputs.decimal(text, f"a target {unit}", places=2, maximum=Decimal(100_000), example=str(chosen.target))
-        except InputError as exc:
-            self.notify(str(exc), severity="error")
-            return
+        target = upgrade_target(chosen.kind, chosen.current, text)  # checked in the dialog
 
         async def planning() -> Plan:
             plan, _ = await plan_upgrade(self.app.service, self.app.user, chosen.nft_id, chosen.kind, target)

@@ -12,7 +12,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
-from gmtui.api.errors import GmtuiError
+from gmtui.api.errors import GmtuiError, NotFoundError
 from gmtui.api.text import clean
 from gmtui.ui.text import markup, plain
 
@@ -74,7 +74,21 @@ class UsersScreen(ModalScreen[str | None]):
 
     @work(exclusive=True, group="add-user")
     async def add_user(self, user: str) -> None:
+        """Log ``user`` in (auth/init, which creates a user the platform does not know):
+        an id the platform does not know yet is said first, and added only when entered
+        again (a typo would otherwise become a new, empty user)."""
         note = self.query_one("#note", Static)
+        if user != getattr(self, "confirming", None):
+            note.update(plain(f"looking {user} up…"))
+            try:
+                await self.app.service.user_stats(user)
+            except NotFoundError:
+                self.confirming = user
+                note.update(markup("[yellow]The platform has no partner user $user yet:[/] enter again to create it, "
+                                   "or correct the id", user=repr(user)))
+                return
+            except GmtuiError:
+                pass  # the look-up says nothing: logging in says the rest
         note.update(plain(f"logging {user} in…"))
         try:
             await self.app.service.tokens.jwt(user)  # auth/init, and the pair is kept

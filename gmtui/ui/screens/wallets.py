@@ -5,18 +5,19 @@ from __future__ import annotations
 
 from typing import Any
 
+from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.widgets import DataTable
 
-from gmtui.api.moves import plan_bind
+from gmtui.api.moves import bindable, plan_bind
 from gmtui.api.views import Holdings, holdings
 from gmtui.ui.screens.ask import AskText
 from gmtui.ui.screens.confirm import run_move
+from gmtui.api.figures import exact
 from gmtui.api.text import clean
-from gmtui.output import cell as cell_text
 from gmtui.ui.screens.section import Section, masked
 from gmtui.ui.text import rich_plain
 
@@ -28,8 +29,9 @@ class WalletsScreen(Section):
         "[b]Wallets[/]: the BTC addresses withdrawals can go to, and when each was bound.\n"
         "[b]Balances[/]: per currency, as the user's own account reports them.\n"
         "[b]Synced values[/]: the balance records as of the platform's last sync: the value, and "
-        "its GMT that is free, time-locked, staked and frozen. Every amount is exact, never rounded."
+        "its GOMINING that is free, time-locked, staked and frozen. Every amount is exact, never rounded."
     )
+    MOVES = frozenset({"bind"})
     BINDINGS = [Binding("c", "copy", "Copy address", id="copy"), Binding("b", "bind", "Bind wallet…", id="wallets.bind")]
 
     def body(self) -> ComposeResult:
@@ -47,7 +49,7 @@ class WalletsScreen(Section):
     def on_mount(self) -> None:
         self.query_one("#wallets", DataTable).add_columns("Address", "Type", "Created")
         self.query_one("#per-currency", DataTable).add_columns("Currency", "Balance")
-        self.query_one("#synced", DataTable).add_columns("ID", "Value", "GMT", "Locked", "Staked", "Frozen")
+        self.query_one("#synced", DataTable).add_columns("Record", "Value", "Free", "Locked", "Staked", "Frozen")
         super().on_mount()
 
     async def fetch(self, user: str) -> Holdings:
@@ -60,25 +62,27 @@ class WalletsScreen(Section):
         for w in data.wallets:  # no row keys: a server may list the same address twice
             wallets.add_row(rich_plain(w.address), rich_plain(w.type), f"{w.created_at:%Y-%m-%d}")
         wallets.border_subtitle = f"{len(data.wallets)} bound · c copies the address"
-        cell = masked(self.app, cell_text)
+        cell = masked(self.app, lambda v: "" if v is None else exact(v))
+        right = lambda v: Text(cell(v), justify="right")  # noqa: E731 (amounts line up on the right)
         per_currency = self.query_one("#per-currency", DataTable)
         per_currency.clear()
         for b in data.balances:
-            per_currency.add_row(rich_plain(b.currency), cell(b.balance))
+            per_currency.add_row(rich_plain(b.currency), right(b.balance))
         synced = self.query_one("#synced", DataTable)
         synced.clear()
         for s in data.synced:
             synced.add_row(
-                str(s.id), cell(s.value_numeric_at_sync_date), cell(s.gmt_value_at_sync_date_numeric),
-                cell(s.time_locked_value_at_sync_date_numeric), cell(s.flexible_staking_value_at_sync_date_numeric),
-                cell(s.freezed_value_numeric_at_sync_date),
+                str(s.id), right(s.value_numeric_at_sync_date), right(s.gmt_value_at_sync_date_numeric),
+                right(s.time_locked_value_at_sync_date_numeric), right(s.flexible_staking_value_at_sync_date_numeric),
+                right(s.freezed_value_numeric_at_sync_date),
             )
         wallets.focus()
 
     @work(exclusive=True, group="bind")
     async def action_bind(self) -> None:
         address = await self.app.push_screen_wait(
-            AskText(f"Bind a BTC wallet to {self.app.user}", "bc1…, 1… or 3… (mainnet)", "checked before anything is sent")
+            AskText(f"Bind a BTC wallet to {self.app.user}", "bc1…, 1… or 3… (mainnet)",
+                    "P2PKH, P2SH, P2WPKH, P2WSH or P2TR · checked before anything is sent", check=bindable)
         )
         if address and await run_move(self, plan_bind(self.app.service, self.app.user, address)) in ("ok", "unknown"):
             self.action_refresh()

@@ -25,6 +25,9 @@ from gmtui.ui.screens.section import Section, masked
 from gmtui.ui.text import markup, rich_plain
 
 
+FAST = {False: "Fast: no (within 24 h, no fee)", True: "Fast: yes (commission applies)"}
+
+
 @dataclass(frozen=True)
 class Terms:
     totals: m.IncomeTotals
@@ -41,6 +44,7 @@ class WithdrawScreen(Section):
         "nothing is sent before you confirm, and the move is journaled first."
     )
     AUTO_FOCUS = ""  # nothing: number keys keep switching sections until tab enters the form
+    MOVES = frozenset({"review"})
     BINDINGS = [Binding("ctrl+s", "review", "Review and send", id="withdraw.review")]
 
     def body(self) -> ComposeResult:
@@ -48,18 +52,27 @@ class WithdrawScreen(Section):
             yield Static("…", id="terms")
             with Vertical(id="form"):
                 yield Label("Amount (BTC, up to 8 decimals)")
-                yield Input(placeholder="0.0015", id="amount", restrict=r"[0-9.]*", compact=True)
+                yield Input(placeholder="e.g. 0.0015", id="amount", restrict=r"[0-9.]*", compact=True)
                 yield Label("To a bound wallet")
                 yield Select([], id="to", prompt="pick a wallet", compact=True)
-                yield Checkbox("Fast (commission applies)", id="fast", compact=True)
+                yield Checkbox(FAST[False], id="fast", compact=True)
                 yield Static("", id="preview")
                 yield Button("Review and send", variant="warning", id="review")
 
     def on_mount(self) -> None:
         self.terms: Terms | None = None
         self.query_one("#terms").border_title = "Balance and terms"
-        self.query_one("#form").border_title = "New withdrawal"
+        form = self.query_one("#form")
+        form.border_title = "New withdrawal"
+        if self.app.read_only:  # said and shown before anything is typed
+            form.border_title = "New withdrawal · read-only: money moves are off"
+            for field in form.query("Input, Select, Checkbox, Button"):
+                field.disabled = True
         super().on_mount()
+
+    @on(Checkbox.Changed, "#fast")
+    def _fast_label(self, event: Checkbox.Changed) -> None:
+        event.checkbox.label = FAST[event.value]  # the state in words: a box's glyph can read either way
 
     async def fetch(self, user: str) -> Terms:
         client = self.app.service
@@ -116,8 +129,8 @@ class WithdrawScreen(Section):
     @work(exclusive=True, group="withdraw")
     async def send(self) -> None:
         to = self.query_one("#to", Select).value
-        if to is Select.BLANK:
-            self.app.notify("Pick a bound wallet first.", severity="warning")
+        if not isinstance(to, str):  # nothing picked yet
+            self.app.notify("Pick a bound wallet first (tab to the field, then enter).", severity="warning")
             return
         try:
             amount = btc_amount(self.query_one("#amount", Input).value)

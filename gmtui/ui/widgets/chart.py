@@ -58,13 +58,17 @@ def thin(xs: Sequence[float], ys: Sequence[float], limit: int) -> tuple[list[flo
     return out_x, out_y
 
 
+GLYPHS: list[HiResMode | None] = [None, HiResMode.HALFBLOCK, HiResMode.QUADRANT, HiResMode.BRAILLE]
+GLYPH_TEXT = {None: "██", HiResMode.HALFBLOCK: "▀▀", HiResMode.QUADRANT: "▚▚", HiResMode.BRAILLE: "⠒⠒"}
+
+
 class Chart(PlotWidget, inherit_bindings=False):
     BINDINGS = [
-        Binding("plus,equals_sign", "zoom_x_in", "Zoom in", id="chart.zoom_in"),
-        Binding("minus", "zoom_x_out", "Zoom out", id="chart.zoom_out"),
+        Binding("plus,equals_sign", "zoom_x_in", "Zoom in", id="chart.zoom_in", show=False),  # in `?`; the footer
+        Binding("minus", "zoom_x_out", "Zoom out", id="chart.zoom_out", show=False),  # keeps the screen's keys
         Binding("left,h", "pan_left", "Pan left", show=False),
         Binding("right,l", "pan_right", "Pan right", show=False),
-        Binding("0", "reset_scales", "Reset zoom", id="chart.reset"),
+        Binding("0", "reset_scales", "Reset zoom", id="chart.reset", show=False),
     ]
 
     MAX_POINTS = 240  # per series: about what a 120-column braille plot can show
@@ -80,10 +84,13 @@ class Chart(PlotWidget, inherit_bindings=False):
 
     FINE_POINTS = 120  # up to this many, lines are drawn in braille (finer, but slow)
 
-    def plot_series(self, xs: Sequence[float], ys: Sequence[float], color: str, label: str) -> None:
+    def plot_series(self, xs: Sequence[float], ys: Sequence[float], color: str, label: str, index: int = 0) -> str:
         """Plot a series thinned to MAX_POINTS, keeping each bucket's low and high so
-        that peaks and dips stay visible. Short series get braille lines; long ones
-        block lines, which textual-plot draws about 4x faster."""
+        that peaks and dips stay visible; returns the glyph that draws it, for a legend.
+        The first series is braille while short, block lines when long (textual-plot
+        draws braille about 4x slower); the others cycle through glyphs of their own,
+        so that series differ without colour too."""
         tx, ty = thin(xs, ys, self.MAX_POINTS)
-        fine = HiResMode.BRAILLE if len(tx) <= self.FINE_POINTS else None
-        self.plot(tx, ty, line_style=color, label=label, hires_mode=fine)
+        mode = (HiResMode.BRAILLE if len(tx) <= self.FINE_POINTS else None) if index == 0 else GLYPHS[index % len(GLYPHS)]
+        self.plot(tx, ty, line_style=color, label=label, hires_mode=mode)
+        return GLYPH_TEXT[mode]

@@ -48,8 +48,8 @@ class VirtualTable(ScrollView, can_focus=True):
         Binding("pagedown", "page(1)", "Page down", show=False),
         Binding("home,g", "edge(-1)", "First", show=False),
         Binding("end,G", "edge(1)", "Last", show=False),
-        Binding("s", "sort_next", "Sort", id="table.sort"),
-        Binding("S", "reverse", "Reverse", id="table.reverse"),
+        Binding("s", "sort_next", "Sort", id="table.sort", show=False),  # in `?`: the footer keeps the screen's keys
+        Binding("S", "reverse", "Reverse", id="table.reverse", show=False),
     ]
 
     cursor = reactive(0)
