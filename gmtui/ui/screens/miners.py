@@ -29,12 +29,15 @@ COLUMNS = [
     Column("W/TH", 6, str, right=True),
     Column("Created", 10, lambda v: v.strftime("%Y-%m-%d")),
     Column("Earned BTC", 11, btc, right=True),
+    Column("Last day BTC", 12, lambda v: "-" if v is None else btc(v), right=True,
+           key=lambda v: Decimal(-10**9) if v is None else v),  # negative: the fees exceeded the reward
 ]
 
 
 def rows_of(data: Fleet) -> list[tuple[Any, ...]]:
     return [
-        (m.id, m.name, m.power, m.energy_efficiency, m.created_at, data.lifetime.get(m.id, Decimal(0)))
+        (m.id, m.name, m.power, m.energy_efficiency, m.created_at, data.lifetime.get(m.id, Decimal(0)),
+         (data.recent.get(m.id) or [None])[-1])
         for m in data.miners
     ]
 
@@ -48,8 +51,9 @@ class MinersScreen(Section):
     TITLE = "Miners"
     GUIDE = (
         "Every miner NFT of the user: power (TH/s), efficiency (W/TH, lower is better), when "
-        "it was created and what it has earned in all (BTC). The pane shows the selected miner "
-        "and its BTC per day over the last 30 days."
+        "it was created, what it has earned in all and on the last day (BTC, net of its fees: "
+        "negative when the fees exceeded the reward). The pane shows the selected miner and its "
+        "BTC per day over the last 30 days."
     )
     MOVES = frozenset({"transfer"})
     BINDINGS = [Binding("t", "transfer", "Transfer…", id="miners.transfer")]
@@ -77,7 +81,7 @@ class MinersScreen(Section):
     def show(self, data: Fleet) -> None:
         self.data = data
         table = self.query_one(VirtualTable)
-        table.mask({5}, self.app.presenter)
+        table.mask({5, 6}, self.app.presenter)
         table.set_rows(rows_of(data), matches)
         table.focus()
 
@@ -102,13 +106,15 @@ class MinersScreen(Section):
             facts.update("No miner matches." if table.filter_text else "")
             spark.data = []
             return
-        nft, name, power, eff, created, earned = event.row
+        nft, name, power, eff, created, earned, last = event.row
         recent = self.data.recent.get(nft, [])
         total = sum(recent, Decimal(0))
         btc = masked(self.app, btc_text)
+        loss = "[b red]fees exceeded the reward[/]\n" if last is not None and last < 0 else ""
         facts.update(markup(
-            "[b]$name[/]\n$power TH/s · $eff W/TH\nsince $created\nBTC lifetime  $earned\nBTC $days days   $total",
+            "[b]$name[/]\n$power TH/s · $eff W/TH\n" + loss +
+            "BTC lifetime  $earned\nBTC $days days   $total\nBTC last day  $last\nsince $created",
             name=name, power=f"{power:,}", eff=eff, created=f"{created:%Y-%m-%d}", earned=btc(earned),
-            days=self.data.days, total=btc(total),
+            days=self.data.days, total=btc(total), last="-" if last is None else btc(last),
         ))
         spark.data = [float(v) for v in recent] or [0.0]
