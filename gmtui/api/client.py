@@ -8,7 +8,6 @@ Every answer becomes a model from the catalogue or a typed error.
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import logging
 import time
 from collections.abc import Callable, Mapping
@@ -20,7 +19,7 @@ import pydantic
 from pydantic import SecretStr
 
 from gmtui import __version__
-from gmtui.api import body, wire
+from gmtui.api import body, paging, wire
 from gmtui.api import cache as cache_mod
 from gmtui.api.cache import Cache
 from gmtui.api.catalogue import (
@@ -49,7 +48,6 @@ from gmtui.api.retry import NO_RETRY, RetryPolicy
 from gmtui.api.tokens import TokenManager, TokenStore
 
 log = logging.getLogger("gmtui.api")
-MAX_OFFSET = 99_999  # the largest offset the API takes (the seeds)
 
 
 class Client:
@@ -373,64 +371,5 @@ class Client:
         """Every item of a paged operation, fetching up to ``concurrency`` pages at once.
         A server that ignores ``offset`` or ``limit`` (the same page again, or more items
         than asked) is stopped with an error instead of being read 100,000 times."""
-        ep = endpoint(operation)
-        size = min(page_size or ep.page_max, ep.page_max)
-        base = dict(params or {})
-        max_offset = MAX_OFFSET
-
-        async def page(offset: int) -> list[Any]:
-            result = await self.call(ep, {**base, "limit": str(size), "offset": str(offset)}, user=user)
-            return list(result.data) if ep.shape is Shape.DATED else list(result)
-
-        pages = _Pages(ep.name, size)
-        if ep.shape is Shape.DATED:
-            first = await self.call(ep, {**base, "limit": str(size), "offset": "0"}, user=user)
-            pages.add(0, list(first.data))
-            if first.total_count > max_offset + size:
-                raise pages.too_many(max_offset + size)
-            offsets = list(range(size, min(first.total_count, max_offset + 1), size))
-            gate = asyncio.Semaphore(concurrency)
-
-            async def gated(offset: int) -> list[Any]:
-                async with gate:
-                    return await page(offset)
-
-            for offset, chunk in zip(offsets, await asyncio.gather(*(gated(o) for o in offsets)), strict=True):
-                pages.add(offset, chunk)
-            return pages.items
-
-        offset = 0
-        while offset <= max_offset:
-            batch = [o for o in range(offset, offset + size * concurrency, size) if o <= max_offset]
-            for o, chunk in zip(batch, await asyncio.gather(*(page(o) for o in batch)), strict=True):
-                if not pages.add(o, chunk):
-                    return pages.items
-            offset += size * len(batch)
-        raise pages.too_many(offset)
-
-
-class _Pages:
-    """The items of consecutive pages, checked as they come: a page the server sent
-    before (it ignores offset, or cycles), or more items than asked, stops the read."""
-
-    def __init__(self, operation: str, size: int):
-        self.operation, self.size = operation, size
-        self.items: list[Any] = []
-        self._seen: set[str] = set()
-
-    def add(self, offset: int, chunk: list[Any]) -> bool:
-        """Add the page at ``offset``; False once a short page says it was the last."""
-        if len(chunk) > self.size:
-            raise UnexpectedResponse(f"the server sent {len(chunk)} items for a page of {self.size} (offset {offset}): "
-                                     "it seems to ignore limit; stopped", operation=self.operation)
-        digest = hashlib.sha256(repr(chunk).encode()).hexdigest()
-        if chunk and digest in self._seen:
-            raise UnexpectedResponse(f"the server sent the same page again at offset {offset}: "
-                                     "it seems to ignore offset; stopped", operation=self.operation)
-        self._seen.add(digest)
-        self.items.extend(chunk)
-        return len(chunk) == self.size
-
-    def too_many(self, offset: int) -> UnexpectedResponse:
-        return UnexpectedResponse(f"more than {offset:,} items: the API pages no further (offset at most "
-                                  f"{MAX_OFFSET:,}); narrow the request", operation=self.operation)
+        return await paging.fetch_all(self, endpoint(operation), params, user=user, page_size=page_size,
+                                      concurrency=concurrency)

@@ -37,7 +37,7 @@ COLUMNS = [
 def rows_of(data: Fleet) -> list[tuple[Any, ...]]:
     return [
         (m.id, m.name, m.power, m.energy_efficiency, m.created_at, data.lifetime.get(m.id, Decimal(0)),
-         (data.recent.get(m.id) or [None])[-1])
+         data.recent[m.id][-1] if data.recent.get(m.id) else None)
         for m in data.miners
     ]
 
