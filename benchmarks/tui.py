@@ -102,7 +102,8 @@ async def table_and_chart() -> None:
     base = datetime(2024, 1, 1, tzinfo=UTC)
     rows = [
         (10_000 + i, f"Miner #{10_000 + i}", Decimal(rng.randint(1, 500)), Decimal(rng.randint(15, 35)),
-         base + timedelta(days=rng.randint(0, 700)), Decimal(rng.randint(0, 10**8)) / Decimal(10**8))
+         base + timedelta(days=rng.randint(0, 700)), Decimal(rng.randint(0, 10**8)) / Decimal(10**8),
+         Decimal(rng.randint(-5_000, 20_000)) / Decimal(10**8))
         for i in range(100_000)
     ]
 
