@@ -86,8 +86,11 @@ def _faults(text: str) -> Any:
 
 
 def parser() -> argparse.ArgumentParser:
-    from gmtui.api.resources import RESOURCES
+    from gmtui.api import platforms
     from gmtui.output import FORMATS
+
+    described = [platforms.platform(name) for name in platforms.NAMES]
+    resources = sorted({resource for each in described for resource in each.resources})
 
     p = Parser(prog="gmtui", description="Dashboard and CLI for cloud-mining partners.")
     p.add_argument("--version", action="version", version=f"gmtui {__version__}")
@@ -100,7 +103,8 @@ def parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
 
     g = sub.add_parser("get", help="print a resource for scripts", description="Print a resource.")
-    g.add_argument("resource", choices=RESOURCES, metavar="RESOURCE", help=", ".join(RESOURCES))
+    g.add_argument("resource", choices=resources, metavar="RESOURCE",
+                   help="; ".join(f"{each.title}: {', '.join(each.resources)}" for each in described))
     g.add_argument("--user", help="partner user id (default: GMTUI_USER, else the profile's first user)")
     g.add_argument("--format", choices=FORMATS, help="default: table on a terminal, json otherwise")
     g.add_argument("--from", dest="start", type=_date, metavar="YYYY-MM-DD", help="first day (daily)")
@@ -108,6 +112,7 @@ def parser() -> argparse.ArgumentParser:
     g.add_argument("--all", action="store_true", help="fetch every page of a list")
     g.add_argument("--limit", type=_positive, help="page size of a list")
     g.add_argument("--offset", type=_offset, help="items to skip in a list")
+    g.add_argument("--id", help="a token's id (WebMinePool: token)")
     g.add_argument("--offline", action="store_true", help="print cached data and its age; send nothing")
     g.add_argument("--demo", action="store_true", default=argparse.SUPPRESS, help="use the embedded sandbox")
     g.add_argument("--profile", default=argparse.SUPPRESS, help="profile to use")
@@ -145,8 +150,10 @@ def parser() -> argparse.ArgumentParser:
     psub = pr.add_subparsers(dest="action", metavar="ACTION", required=True)
     add = psub.add_parser("add", help="add or replace a profile (the secret is prompted or read from stdin)")
     add.add_argument("name")
+    add.add_argument("--platform", choices=("gomining", "webminepool"), default="gomining",
+                     help="the platform the profile speaks to (default: gomining)")
     add.add_argument("--base-url", required=True)
-    add.add_argument("--api-key", required=True)
+    add.add_argument("--api-key", default="", help="the partner API key (GoMining; WebMinePool has none)")
     add.add_argument("--user", action="append", default=[], dest="users", help="a partner user id (repeatable)")
     add.add_argument("--no-check", action="store_true", help="save without a live signed call")
     add.add_argument("--no-keyring", action="store_true", help="keep the secret in the 0600 config file")
@@ -213,12 +220,6 @@ def main(argv: list[str] | None = None, *, clock: Callable[[], float] = time.tim
         return EXIT_CRASH
 
 
-def make_client(args: argparse.Namespace) -> tuple[Any, str | None]:
-    """A client for --demo or the resolved profile, and the default partner user."""
-    opened = open_session(args)
-    return opened.client, (opened.users[0] if opened.users else None)
-
-
 def open_session(args: argparse.Namespace) -> Any:
     """The session a command asked for: --demo (with its --faults) or a profile."""
     from gmtui import session
@@ -235,19 +236,23 @@ def open_session(args: argparse.Namespace) -> Any:
 async def cmd_get(args: argparse.Namespace) -> int:
     from gmtui.api.cache import describe_age, tracking
     from gmtui.api.errors import ConfigError
-    from gmtui.api.resources import Query, get
+    from gmtui.api.platforms import Query, platform
     from gmtui.output import render, say
 
     if args.start and args.end and args.end < args.start:
         raise ConfigError("--to is before --from")
-    client, default_user = make_client(args)
+    opened = open_session(args)
+    client, described = opened.client, platform(opened.platform)
     async with client:
-        user = args.user or default_user
-        if not user:
+        if args.resource not in described.resources:
+            raise ConfigError(f"{described.title} has no resource {args.resource!r}; "
+                              f"its resources: {', '.join(described.resources)}")
+        user = args.user or (opened.users[0] if opened.users else "")
+        if not user and args.resource in described.needs_user:
             raise ConfigError("no partner user: pass --user ID, set GMTUI_USER, or add one to the profile")
-        query = Query(user, args.all, args.start, args.end, args.limit, args.offset)
+        query = Query(user, args.all, args.start, args.end, args.limit, args.offset, getattr(args, "id", None))
         with tracking(cache_only=args.offline) as fresh:
-            data = await get(client, args.resource, query)
+            data = await described.get(client, args.resource, query)
     age = fresh.age_s(client.clock())
     if age is not None:
         note = "offline" if args.offline else "the server did not answer"
@@ -260,8 +265,13 @@ async def cmd_get(args: argparse.Namespace) -> int:
 def cmd_sandbox(args: argparse.Namespace) -> int:
     import uvicorn
 
+    from gmtui.api.gomining.catalogue import PREFIX
     from gmtui.output import say
-    from gmtui.sandbox import Options, State, WorldSize, create_app
+    from gmtui.sandbox import Options, State, WorldSize
+    from gmtui.sandbox.gomining.server import Sandbox
+    from gmtui.sandbox.serve import WMP_PREFIX, asgi
+    from gmtui.sandbox.webminepool.server import PoolSandbox
+    from gmtui.sandbox.webminepool.state import State as PoolState
 
     options = Options(seed=args.seed, size=WorldSize(args.users, args.miners, args.days), jwt_lifetime_s=args.jwt_lifetime,
                       today=args.today)
@@ -277,6 +287,12 @@ def cmd_sandbox(args: argparse.Namespace) -> int:
     say(f"  users:       {', '.join(users[:10])}{' …' if len(users) > 10 else ''} ({len(users)})")
     say(f"  try:         GMTUI_BASE_URL={base} GMTUI_API_KEY={state.options.api_key} "
           f"GMTUI_API_SECRET={state.options.api_secret} gmtui get overview --user {users[0] if users else 'alice'}")
+    pool = PoolState(seed=args.seed, clock=args.clock, faults=args.faults)
+    say(f"WebMinePool at {base}{WMP_PREFIX}")
+    say(f"  secret key:  {pool.secret}")
+    say(f"  users:       {', '.join(pool.users)}")
+    say(f"  try:         GMTUI_PLATFORM=webminepool GMTUI_BASE_URL={base}{WMP_PREFIX} GMTUI_API_SECRET={pool.secret} "
+        "gmtui get users")
     sys.stdout.flush()
     import logging
 
@@ -285,7 +301,8 @@ def cmd_sandbox(args: argparse.Namespace) -> int:
             return not (record.exc_info and record.exc_info[0] and record.exc_info[0].__name__ == "LocalProtocolError")
 
     logging.getLogger("uvicorn.error").addFilter(_NoDropNoise())
-    uvicorn.run(create_app(state), host=args.host, port=args.port, log_level="warning")
+    app = asgi({PREFIX: Sandbox(state), WMP_PREFIX: PoolSandbox(pool, WMP_PREFIX)}, state)
+    uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
     return EXIT_OK
 
 
@@ -294,7 +311,7 @@ def _read_secret() -> str:
     if env:
         return env
     if sys.stdin.isatty():
-        return getpass.getpass("API secret: ")
+        return getpass.getpass("API secret (WebMinePool: the secret key): ")
     return sys.stdin.readline().strip()
 
 
@@ -313,7 +330,8 @@ def cmd_profile(args: argparse.Namespace) -> int:
             raise ConfigError("no API secret given (type it at the prompt, pipe it on stdin, or set GMTUI_API_SECRET)")
         try:
             profile = config.Profile.model_validate(
-                {"name": args.name, "base_url": args.base_url, "api_key": args.api_key, "api_secret": secret, "users": args.users})
+                {"name": args.name, "platform": args.platform, "base_url": args.base_url, "api_key": args.api_key,
+                 "api_secret": secret, "users": args.users})
         except ValidationError as exc:
             raise ConfigError(config.explain(exc)) from None
         if not args.no_check:
@@ -328,8 +346,8 @@ def cmd_profile(args: argparse.Namespace) -> int:
         for name, p in cfg.profiles.items():
             key = p.api_key.get_secret_value()
             mark = "*" if name == cfg.active else " "
-            say(f"{mark} {clean(name):<16} {clean(p.base_url):<36} key {clean(key[:4])}…  "
-                f"users: {clean(', '.join(p.users)) or '-'}")
+            say(f"{mark} {clean(name):<16} {p.platform:<12} {clean(p.base_url):<36} "
+                f"{'key ' + clean(key[:4]) + '…' if key else ''}  users: {clean(', '.join(p.users)) or '-'}")
     elif args.action == "use":
         if args.name not in cfg.profiles:
             raise ConfigError(f"no profile named {args.name!r}")

@@ -10,7 +10,7 @@ from collections.abc import Callable, Coroutine
 from decimal import Decimal
 from typing import Any
 
-from gmtui.api.catalogue import label
+from gmtui.api.platforms import label
 from gmtui.api.journal import UNKNOWN
 from gmtui.api.text import clean
 
@@ -52,7 +52,7 @@ async def cmd_journal(args: argparse.Namespace) -> int:
 
 
 async def cmd_reconcile(args: argparse.Namespace) -> int:
-    from gmtui.api.reconcile import reconcile
+    from gmtui.api.gomining.reconcile import reconcile
     from gmtui.output import say
 
     opened = _open(args)
@@ -150,7 +150,8 @@ def confirm(plan: Any, args: argparse.Namespace) -> bool:
 
 
 async def cmd_move(args: argparse.Namespace) -> int:
-    from gmtui.api import inputs, moves
+    from gmtui.api import inputs
+    from gmtui.api.gomining import moves
     from gmtui.api.errors import ConfigError, InputError, MoveRefused
     from gmtui.output import say
 

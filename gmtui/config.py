@@ -6,8 +6,10 @@ config, cache and state dirs, or all three under ``$GMTUI_HOME`` when it is set
 
 Profiles live in ``config.toml``. A profile holds a secret, so the file is written
 atomically with mode 0600, and a config file readable by group or others is refused.
-Environment overrides: GMTUI_PROFILE, GMTUI_BASE_URL, GMTUI_API_KEY,
-GMTUI_API_SECRET, GMTUI_USER.
+Environment overrides: GMTUI_PROFILE, GMTUI_PLATFORM, GMTUI_BASE_URL, GMTUI_API_KEY,
+GMTUI_API_SECRET, GMTUI_USER. A profile names its platform (``gomining`` when it
+does not, so older files load as they were); WebMinePool's secret key is
+``api_secret`` (GMTUI_API_SECRET) and it has no API key.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from urllib.parse import urlsplit
 
 import platformdirs
 import tomli_w
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator, model_validator
 
 from gmtui.api.errors import ConfigError
 from gmtui.api.text import clean
@@ -64,12 +66,15 @@ class Profile(BaseModel):
 
     name: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.-]+$")
     """Short name, used with --profile and GMTUI_PROFILE."""
+    platform: Literal["gomining", "webminepool"] = "gomining"
+    """The platform this profile speaks to."""
     base_url: str = Field(min_length=1)
     """The API's base URL, e.g. https://api.sandbox.gmt.io."""
-    api_key: SecretStr
-    """The partner API key (X-PARTNER-API-KEY)."""
+    api_key: SecretStr = SecretStr("")
+    """The partner API key (GoMining: X-PARTNER-API-KEY; WebMinePool has none)."""
     api_secret: SecretStr | None = None
-    """The partner API secret used to sign requests (absent here when kept in the keyring)."""
+    """The secret (GoMining: the API secret that signs requests; WebMinePool: the secret
+    key); absent here when kept in the keyring."""
     secret_store: Literal["file", "keyring"] = "file"
     """Where the API secret is kept: this 0600 file, or the system keyring."""
     users: list[str] = Field(default_factory=list)
@@ -98,9 +103,22 @@ class Profile(BaseModel):
     @field_validator("api_key")
     @classmethod
     def _key(cls, value: SecretStr) -> SecretStr:
-        if not _PRINTABLE.fullmatch(value.get_secret_value()):
+        if value.get_secret_value() and not _PRINTABLE.fullmatch(value.get_secret_value()):
             raise ValueError("must be printable ASCII without spaces (was an invisible character copied with it?)")
         return value
+
+    @field_validator("api_secret")
+    @classmethod
+    def _secret(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not _PRINTABLE.fullmatch(value.get_secret_value()):
+            raise ValueError("must be printable ASCII without spaces (was an invisible character copied with it?)")
+        return value
+
+    @model_validator(mode="after")
+    def _platform_fields(self) -> Profile:
+        if self.platform == "gomining" and not self.api_key.get_secret_value():
+            raise ValueError("API key: is required for a GoMining profile")
+        return self
 
     @field_validator("users")
     @classmethod
@@ -119,7 +137,11 @@ class Profile(BaseModel):
         return self.api_secret
 
     def to_toml(self) -> dict[str, object]:
-        body: dict[str, object] = {"base_url": self.base_url, "api_key": self.api_key.get_secret_value()}
+        body: dict[str, object] = {"base_url": self.base_url}
+        if self.platform != "gomining":
+            body = {"platform": self.platform, **body}
+        if self.api_key.get_secret_value():
+            body["api_key"] = self.api_key.get_secret_value()
         if self.secret_store == "keyring":
             body["secret_store"] = "keyring"
         elif self.api_secret is not None:
@@ -156,7 +178,7 @@ def load(path: Path | None = None) -> Config:
 
 
 FIELD_NAMES = {
-    "name": "Name", "base_url": "Base URL", "api_key": "API key", "api_secret": "API secret",
+    "name": "Name", "platform": "Platform", "base_url": "Base URL", "api_key": "API key", "api_secret": "API secret",
     "users": "Partner user ids", "recv_window_ms": "recv_window_ms", "refresh_s": "refresh_s", "read_only": "read_only",
 }
 
@@ -226,6 +248,7 @@ def resolve(name: str | None = None, config: Config | None = None) -> Profile:
     if name is None and len(config.profiles) == 1:
         base = next(iter(config.profiles.values())).model_dump()
     overrides = {
+        "platform": env.get("GMTUI_PLATFORM"),
         "base_url": env.get("GMTUI_BASE_URL"),
         "api_key": env.get("GMTUI_API_KEY"),
         "api_secret": env.get("GMTUI_API_SECRET"),
@@ -243,7 +266,8 @@ def resolve(name: str | None = None, config: Config | None = None) -> Profile:
             ) from None
     if env.get("GMTUI_USER"):
         base["users"] = [env["GMTUI_USER"], *[u for u in base.get("users", []) if u != env["GMTUI_USER"]]]
-    missing = [k for k in ("base_url", "api_key", "api_secret") if not base.get(k)]
+    needed = ("base_url", "api_secret") if base.get("platform", "gomining") != "gomining" else ("base_url", "api_key", "api_secret")
+    missing = [k for k in needed if not base.get(k)]
     if missing:
         raise ConfigError(
             "no profile configured: add one with `gmtui profile add NAME --base-url URL --api-key KEY` "

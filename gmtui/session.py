@@ -4,28 +4,32 @@ the platformdirs dirs) or for the demo (the in-process sandbox, all of it in mem
 from __future__ import annotations
 
 import hashlib
+import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from gmtui import config
 from gmtui.api.cache import FILE_NAME as CACHE_FILE
 from gmtui.api.cache import Cache
-from gmtui.api.gomining import GoMiningClient
 from gmtui.api.journal import FILE_NAME as JOURNAL_FILE
 from gmtui.api.journal import Journal
 from gmtui.api import logs
-from gmtui.api.tokens import TokenStore
+
+if TYPE_CHECKING:
+    from gmtui.api.gomining.client import GoMiningClient
 
 
 
 @dataclass
 class Session:
-    client: GoMiningClient
+    client: GoMiningClient  # or the client of ``platform`` (only GoMining has sections yet)
     users: list[str]
     profile: str
     refresh_s: int = 60
     read_only: bool = False
+    platform: str = "gomining"
 
 
 def start_logging(secrets: list[str]) -> None:
@@ -41,25 +45,41 @@ def account_of(api_key: str) -> str:
 
 
 def open_profile(name: str | None = None, clock: Callable[[], float] = time.time) -> Session:
+    from gmtui.api.platforms import platform
+
     profile = config.resolve(name)
     p = config.paths()
-    secret = profile.secret()
-    start_logging([profile.api_key.get_secret_value(), secret.get_secret_value()])  # before the files open
-    client = GoMiningClient(
-        profile.base_url, profile.api_key.get_secret_value(), secret,
-        recv_window_ms=profile.recv_window_ms,
+    secret = profile.secret().get_secret_value()
+    key = profile.api_key.get_secret_value()
+    start_logging([s for s in (key, secret) if s])  # before the files open
+    client = platform(profile.platform).open(
+        profile, p.state,
         clock=clock,
         scope=f"{profile.name}@{profile.base_url}",
-        account=account_of(profile.api_key.get_secret_value()),
+        account=account_of(key or secret),
         cache=Cache(p.cache / CACHE_FILE),
         journal=Journal(p.state / JOURNAL_FILE, clock),
-        token_store=TokenStore(p.state / f"tokens-{profile.name}.json"),
     )
-    return Session(client, list(profile.users), profile.name, refresh_s=profile.refresh_s, read_only=profile.read_only)
+    return Session(client, list(profile.users), profile.name, refresh_s=profile.refresh_s, read_only=profile.read_only,
+                   platform=profile.platform)
 
 
-def open_demo(faults: object | None = None, clock: Callable[[], float] = time.time) -> Session:
-    """The embedded sandbox, its world built for the day ``clock`` says."""
+def open_demo(faults: object | None = None, clock: Callable[[], float] = time.time, platform: str | None = None) -> Session:
+    """The embedded sandbox of ``platform`` (default: GMTUI_PLATFORM, else GoMining),
+    its world built for the day ``clock`` says."""
+    platform = platform or os.environ.get("GMTUI_PLATFORM") or "gomining"
+    if platform == "webminepool":
+        from gmtui.sandbox import pool_client
+        from gmtui.sandbox.webminepool.state import State as PoolState
+
+        pool = PoolState(clock=clock, faults=faults)
+        start_logging([pool.secret])
+        client = pool_client(pool, scope="demo-webminepool", cache=Cache(), journal=Journal(clock=pool.clock))
+        return Session(client, list(pool.users), "demo-webminepool", platform=platform)
+    if platform != "gomining":
+        from gmtui.api.errors import ConfigError
+
+        raise ConfigError(f"GMTUI_PLATFORM is {platform!r}: gmtui knows gomining and webminepool")
     from gmtui.sandbox import State, demo_client
 
     state = State(clock=clock, faults=faults)  # type: ignore[arg-type]
@@ -82,28 +102,24 @@ async def check_profile(profile: config.Profile, transport: object | None = None
     )
     from gmtui.api.retry import NO_RETRY
 
-    assert profile.api_secret is not None
-    start_logging([profile.api_key.get_secret_value(), profile.api_secret.get_secret_value()])  # masked from here on
-    client = GoMiningClient(
-        profile.base_url, profile.api_key.get_secret_value(), profile.api_secret,
-        recv_window_ms=profile.recv_window_ms, retry=NO_RETRY, timeout=10.0,
-        **({"transport": transport} if transport else {}), **({"clock": clock} if clock else {}),  # type: ignore[arg-type]
+    from gmtui.api.platforms import platform
+
+    described = platform(profile.platform)
+    start_logging([s for s in (profile.api_key.get_secret_value(), profile.secret().get_secret_value()) if s])
+    client = described.open(
+        profile, None, retry=NO_RETRY, timeout=10.0,
+        **({"transport": transport} if transport else {}), **({"clock": clock} if clock else {}),
     )
     try:
         async with client:
-            if profile.users:
-                await client.user_stats(profile.users[0])
-            else:
-                try:
-                    await client.income_per_th()  # signed, no user needed (its path is assumed)
-                except NotFoundError:
-                    await client.collections()  # checks the key only
+            await described.check(client, profile)
     except SignatureError:
         raise ConfigError("the API secret does not match this API key: the server refused the signature") from None
     except TimestampError:
         raise ConfigError("the server refused the request's time even after syncing: check this computer's clock") from None
     except AuthError as exc:
-        raise ConfigError(f"the server does not accept this API key ({exc.server_message})") from None
+        what = "API key" if profile.api_key.get_secret_value() else "secret key"
+        raise ConfigError(f"the server does not accept this {what} ({exc.server_message})") from None
     except NetworkError as exc:
         raise ConfigError(f"cannot reach {profile.base_url}: {exc}") from None
     except NotFoundError:

@@ -13,7 +13,7 @@ import pytest
 
 from gmtui.cli import main
 from gmtui.sandbox import Options, State
-from gmtui.sandbox.world import sats
+from gmtui.sandbox.gomining.world import sats
 
 from conftest import Clock
 

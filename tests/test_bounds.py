@@ -16,7 +16,7 @@ import pytest
 
 from gmtui.api.body import MAX_BYTES as MAX_BODY_BYTES
 from gmtui.api.errors import NetworkError, OutcomeUnknown, PendingMoveError, UnexpectedResponse
-from gmtui.api.gomining import GoMiningClient
+from gmtui.api.gomining.client import GoMiningClient
 from gmtui.api.journal import UNKNOWN, Journal
 from gmtui.api.retry import NO_RETRY
 from gmtui.cli import main

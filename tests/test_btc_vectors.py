@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from gmtui.api import btc
+from gmtui.api.gomining import btc
 
 VECTORS = json.loads((Path(__file__).parent / "data" / "btc_vectors.json").read_text())
 

@@ -34,7 +34,7 @@ async def test_without_a_date_header_the_error_stands(clock):
     import httpx
 
     from gmtui.api.errors import TimestampError
-    from gmtui.api.gomining import GoMiningClient
+    from gmtui.api.gomining.client import GoMiningClient
 
     calls = []
 

@@ -11,7 +11,9 @@ import json
 import pytest
 
 import gmtui.sandbox as sandbox
-from gmtui.api.resources import RESOURCES
+from gmtui.api.gomining.platform import PLATFORM
+
+RESOURCES = tuple(PLATFORM.resources)
 from gmtui.cli import main
 from hostile import CONTROL, HOSTILE, Hostile
 

@@ -10,7 +10,7 @@ from decimal import Decimal
 import httpx
 import pytest
 
-from gmtui.api import moves
+from gmtui.api.gomining import moves
 from gmtui.api.cache import Cache
 from gmtui.api.errors import MoveRefused, UnexpectedResponse
 from gmtui.ui.app import GmtuiApp

@@ -12,7 +12,7 @@ import pytest
 from gmtui.api import journal as journal_mod
 from gmtui.api.errors import JournalUnavailable, OutcomeUnknown
 from gmtui.api.journal import DAMAGED, FAILED, OK, UNKNOWN, Journal
-from gmtui.api.reconcile import reconcile
+from gmtui.api.gomining.reconcile import reconcile
 from gmtui.api.retry import RetryPolicy
 from gmtui.cli import main
 from gmtui.sandbox import Faults, Options, State, demo_client

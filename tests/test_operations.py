@@ -13,8 +13,9 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 from gmtui.api import errors as e
-from gmtui.api.catalogue import CATALOGUE, endpoint
-from gmtui.sandbox import demo_client, tonproof
+from gmtui.api.gomining.catalogue import CATALOGUE, endpoint
+from gmtui.sandbox import demo_client
+from gmtui.sandbox.gomining import tonproof
 
 
 WALLET_KEY = Ed25519PrivateKey.from_private_bytes(bytes(range(32)))

@@ -12,9 +12,9 @@ import pytest
 from gmtui.api.cache import Cache, tracking
 from gmtui.api.errors import ConfigError, OutcomeUnknown, PendingMoveError, RateLimitError
 from gmtui.api.journal import FAILED, OK, UNKNOWN, Journal
-from gmtui.api.reconcile import reconcile
+from gmtui.api.gomining.reconcile import reconcile
 from gmtui.api.retry import RetryPolicy
-from gmtui.api.tokens import TokenStore
+from gmtui.api.gomining.tokens import TokenStore
 from gmtui.sandbox import Faults, Options, State, demo_client
 
 from conftest import NOW
@@ -73,7 +73,7 @@ async def test_a_token_file_readable_by_others_is_refused(state, tmp_path):
 
 @pytest.mark.parametrize("offset_s", [30, -30])
 async def test_a_server_clock_off_by_30_s_costs_one_resync(clock, offset_s):
-    from gmtui.api.gomining import GoMiningClient
+    from gmtui.api.gomining.client import GoMiningClient
     from gmtui.sandbox import BASE_URL, in_process
 
     state = faulty_state(clock, clock_offset_s=offset_s)

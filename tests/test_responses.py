@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from gmtui.api import errors as e
-from gmtui.api.gomining import GoMiningClient
+from gmtui.api.gomining.client import GoMiningClient
 
 
 def client_answering(status: int, body, headers=None) -> GoMiningClient:

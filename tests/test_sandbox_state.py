@@ -8,7 +8,7 @@ from decimal import Decimal
 from conftest import NOW, small_state
 
 from gmtui.sandbox import Options, State
-from gmtui.sandbox.world import KWH_USD, SERVICE_USD_PER_TH, income_sats
+from gmtui.sandbox.gomining.world import KWH_USD, SERVICE_USD_PER_TH, income_sats
 
 
 def test_same_seed_same_world(clock):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 
-from gmtui.api.tokens import jwt_expiry
+from gmtui.api.gomining.tokens import jwt_expiry
 
 
 async def test_first_c2s_call_logs_the_user_in(client, state):
@@ -68,9 +68,9 @@ import time  # noqa: E402
 
 import pytest  # noqa: E402
 
-from gmtui.api import tokens as tokens_mod  # noqa: E402
+from gmtui.api.gomining import tokens as tokens_mod  # noqa: E402
 from gmtui.api.errors import InUse, UnexpectedResponse  # noqa: E402
-from gmtui.api.tokens import TokenStore  # noqa: E402
+from gmtui.api.gomining.tokens import TokenStore  # noqa: E402
 
 
 def jwt_with(claims: object) -> str:
@@ -89,7 +89,7 @@ def test_a_jwt_whose_expiry_cannot_be_read_is_renewed_on_a_401_instead_of_crashi
 @pytest.mark.parametrize("token", ["eyJ.a.b\r\nX-Injected: 1", "eyJ a.b.c", "eyJ.\x1b[2J.c", "", "é" * 10])
 async def test_a_token_no_header_can_carry_is_refused_and_never_stored(state, tmp_path, monkeypatch, token):
     from gmtui.sandbox import demo_client
-    from gmtui.sandbox import handlers
+    from gmtui.sandbox.gomining import handlers
 
     real = handlers.HANDLERS["auth.init"]
     monkeypatch.setitem(handlers.HANDLERS, "auth.init", lambda st, call: {**real(st, call), "jwtToken": token})

@@ -1,8 +1,11 @@
-"""The async transport of the GoMining Partner API: build, sign, send, parse.
+"""The HTTP core every platform's client stands on: send, bound, retry, cache, journal.
 
-One shared ``httpx.AsyncClient``. A request is serialized once and the exact bytes
-that were signed are sent (POST: ``content=``; GET: the signed query string as is).
-Every answer becomes a model from the catalogue or a typed error.
+One shared ``httpx.AsyncClient`` per client, redirects never followed. A platform's
+client says how to name, check, build and parse its operations (``endpoint``,
+``validate_request``, ``build``, ``parse_answer``) and which credential a call needs
+(``_attempt``); everything else (the deadline, bounded bodies, retries of reads, the
+cache, sharing reads in flight, journaling money moves and sending them once, the
+server's clock) is here, once.
 """
 
 from __future__ import annotations
@@ -12,28 +15,16 @@ import logging
 import time
 from collections.abc import Callable, Mapping
 from email.utils import parsedate_to_datetime
-from typing import Any
+from typing import Any, Protocol
 
 import httpx
 import pydantic
-from pydantic import SecretStr
 
 from gmtui import __version__
-from gmtui.api import body, paging, wire
+from gmtui.api import body, wire
 from gmtui.api import cache as cache_mod
 from gmtui.api.cache import Cache
-from gmtui.api.catalogue import (
-    API_KEY_HEADER,
-    DEFAULT_RECV_WINDOW_MS,
-    USER_AUTH_HEADER,
-    USER_AUTH_SCHEME,
-    Auth,
-    Endpoint,
-    Shape,
-    endpoint,
-)
 from gmtui.api.errors import (
-    AuthError,
     NetworkError,
     NotCached,
     RateLimitError,
@@ -43,24 +34,52 @@ from gmtui.api.errors import (
     UnexpectedResponse,
 )
 from gmtui.api.journal import Journal
-from gmtui.api.parse import field_path, parse
 from gmtui.api.retry import NO_RETRY, RetryPolicy
-from gmtui.api.tokens import TokenManager, TokenStore
 
 log = logging.getLogger("gmtui.api")
 
 
+class Operation(Protocol):
+    """What the core needs of a catalogue row, whatever the platform."""
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def method(self) -> str: ...
+    @property
+    def moves_money(self) -> bool: ...
+    @property
+    def cacheable(self) -> bool: ...
+
+
+def field_path(loc: tuple[Any, ...]) -> str:
+    """A pydantic error location as a person reads it: ``data.array[2].name``."""
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def json_body(content: bytes, status: int, operation: str) -> Any:
+    """An answer's JSON (bounded, see wire.loads); None for an empty or unreadable error
+    body; UnexpectedResponse for an unreadable success."""
+    try:
+        return wire.loads(content) if content else None
+    except ValueError as exc:
+        if status < 400:
+            reason = str(exc) if isinstance(exc, wire.Unreadable) else "the body is not JSON"
+            raise UnexpectedResponse(reason, operation=operation, status=status) from None
+        return None
+
+
 class Client:
-    """Speaks the GoMining Partner API for one partner (API key and secret)."""
+    """One partner account on one platform's server; a platform subclasses it."""
 
     def __init__(
         self,
         base_url: str,
-        api_key: str,
-        api_secret: str | SecretStr,
         *,
         transport: httpx.AsyncBaseTransport | None = None,
-        recv_window_ms: int = DEFAULT_RECV_WINDOW_MS,
         timeout: float = 20.0,
         deadline_s: float = 30.0,
         clock: Callable[[], float] = time.time,
@@ -69,20 +88,16 @@ class Client:
         account: str | None = None,
         cache: Cache | None = None,
         journal: Journal | None = None,
-        token_store: TokenStore | None = None,
         retry: RetryPolicy | None = None,
     ):
         """``scope`` names the profile in cache entries, ``account`` the partner account
         in journal entries (default: ``scope``; a profile passes a hash of its API key,
         so that every profile of one account shares the journal's guard); ``cache`` keeps
-        read answers; ``journal`` records money moves; ``token_store`` persists user
-        tokens; ``retry`` governs retries of reads. ``timeout`` bounds each network
+        read answers; ``journal`` records money moves; ``retry`` governs retries of
+        reads. ``timeout`` bounds each network
         step (connect, each read); ``deadline_s`` bounds a whole exchange, so a body
         sent a byte a second ends too."""
         self.base_url = base_url.rstrip("/")
-        self._api_key = SecretStr(api_key) if isinstance(api_key, str) else api_key
-        self._secret = SecretStr(api_secret) if isinstance(api_secret, str) else api_secret
-        self.recv_window_ms = recv_window_ms
         self.deadline_s = deadline_s
         self.clock = clock
         # Server time minus local time, in ms (kept by the reliability layer).
@@ -102,7 +117,6 @@ class Client:
         self.journal = journal
         self.retry = retry or RetryPolicy()
         self._inflight: dict[tuple[str, str], asyncio.Future[tuple[Any, float | None]]] = {}
-        self.tokens = TokenManager(self, token_store)
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(base_url={self.base_url!r})"
@@ -116,15 +130,50 @@ class Client:
     async def aclose(self) -> None:
         await self._http.aclose()  # the cache and journal belong to whoever passed them in
 
+    # ---- what a platform says ------------------------------------------------------
+
     def secrets(self) -> list[str]:
         """Every secret this client holds, for scrubbing text that leaves it."""
-        return [self._api_key.get_secret_value(), self._secret.get_secret_value(), *self.tokens.secrets()]
+        return []
+
+    def endpoint(self, name: str) -> Any:
+        """The catalogue row of operation ``name``."""
+        raise NotImplementedError
+
+    def validate_request(self, ep: Any, params: Mapping[str, Any] | None) -> dict[str, Any]:
+        """``params`` checked against the operation's request model, in wire form."""
+        raise NotImplementedError
+
+    def needs_user(self, ep: Any) -> bool:
+        """Whether ``ep`` acts as one partner user (``user=`` is then required)."""
+        return False
+
+    def build(self, ep: Any, params: dict[str, Any], credential: str | None = None) -> httpx.Request:
+        """The exact request for ``ep`` (``credential``: the user's, when it needs one)."""
+        raise NotImplementedError
+
+    def resignable(self, ep: Any) -> bool:
+        """Whether a refusal for the request's timestamp may be built again and resent
+        (only where the server refuses it before anything runs)."""
+        return False
+
+    def parse_answer(
+        self, ep: Any, status: int, content: bytes, retry_after: str | None, model: type[pydantic.BaseModel] | None
+    ) -> Any:
+        """The answer as the operation's model, or a typed error scrubbed of secrets."""
+        raise NotImplementedError
+
+    async def _attempt(
+        self, ep: Any, params: dict[str, Any], user: str | None, model: type[pydantic.BaseModel] | None
+    ) -> tuple[Any, bytes]:
+        """One exchange with whatever credential ``ep`` needs (a platform may renew it)."""
+        return await self._exchange(ep, params, None, model)
 
     # ---- the one entry point -------------------------------------------------
 
     async def call(
         self,
-        operation: str | Endpoint,
+        operation: str | Operation,
         params: Mapping[str, Any] | None = None,
         *,
         user: str | None = None,
@@ -136,9 +185,9 @@ class Client:
         Reads are retried (see :mod:`gmtui.api.retry`), shared while in flight, cached,
         and answered from the cache when the server stays unreachable. Money moves are
         journaled and sent once."""
-        ep = endpoint(operation) if isinstance(operation, str) else operation
+        ep = self.endpoint(operation) if isinstance(operation, str) else operation
         wire_params = self.validate_request(ep, params)
-        if ep.auth is Auth.USER_JWT and not user:
+        if self.needs_user(ep) and not user:
             raise RequestValidationError("a partner user is required", operation=ep.name, field="user")
         fresh = cache_mod.current()
         if ep.moves_money:
@@ -167,7 +216,7 @@ class Client:
         return value
 
     async def _read(
-        self, ep: Endpoint, params: dict[str, Any], user: str | None, model: type[pydantic.BaseModel] | None, key: str
+        self, ep: Any, params: dict[str, Any], user: str | None, model: type[pydantic.BaseModel] | None, key: str
     ) -> tuple[Any, float | None]:
         """(value, None) fresh from the server, or (cached value, its fetch time) when
         the server stays unreachable after the retries."""
@@ -183,24 +232,7 @@ class Client:
         self.cache.put(key, ep.name, self.clock(), body)
         return value, None
 
-    async def _attempt(
-        self, ep: Endpoint, params: dict[str, Any], user: str | None, model: type[pydantic.BaseModel] | None
-    ) -> tuple[Any, bytes]:
-        """One signed exchange, with the user's JWT renewed once if it was refused."""
-        if ep.auth is not Auth.USER_JWT:
-            return await self._exchange(ep, params, None, model)
-        assert user is not None
-        jwt = await self.tokens.jwt(user)
-        try:
-            return await self._exchange(ep, params, jwt, model)
-        except AuthError as exc:
-            if exc.status != 401:
-                raise
-            # The JWT was refused (expired or revoked): renew once, then retry once.
-            jwt = await self.tokens.renew(user, rejected=jwt)
-            return await self._exchange(ep, params, jwt, model)
-
-    async def _move(self, ep: Endpoint, params: dict[str, Any], user: str | None, model: type[pydantic.BaseModel] | None) -> Any:
+    async def _move(self, ep: Any, params: dict[str, Any], user: str | None, model: type[pydantic.BaseModel] | None) -> Any:
         """A money move: sent exactly once, journaled before it leaves."""
 
         async def send() -> Any:
@@ -226,81 +258,42 @@ class Client:
         self, operation: str, params: Mapping[str, Any] | None = None, *, user: str | None = None
     ) -> Any:
         """The server's answer now: no cache (and for a money operation, no retry)."""
-        ep = endpoint(operation)
+        ep = self.endpoint(operation)
         wire_params = self.validate_request(ep, params)
         policy = NO_RETRY if ep.moves_money else self.retry
         value, _ = await policy.run(lambda: self._attempt(ep, wire_params, user, None))
         return value
 
-    async def read_fresh_all(self, operation: str, params: Mapping[str, Any] | None = None, *, user: str | None = None) -> list[Any]:
-        """Every page, all of it from the server now (never from the cache)."""
-        with cache_mod.tracking() as fresh:
-            items = await self.fetch_all(operation, params, user=user)
-        if fresh.from_cache:
-            raise NetworkError("the server did not answer; only cached data is available", operation=operation, sent=False)
-        return items
-
-    @staticmethod
-    def validate_request(ep: Endpoint, params: Mapping[str, Any] | None) -> dict[str, Any]:
-        try:
-            return ep.request.model_validate(dict(params or {})).to_wire()
-        except pydantic.ValidationError as exc:
-            err = exc.errors()[0]
-            field = field_path(err["loc"])
-            raise RequestValidationError(
-                f"{field}: {err['msg']}", operation=ep.name, field=field
-            ) from None
-
     def now_ms(self) -> int:
         return int(self.clock() * 1000) + self.clock_offset_ms
 
-    def build(self, ep: Endpoint, params: dict[str, Any], bearer: str | None = None) -> httpx.Request:
-        """The exact request for ``ep``; signed operations get a fresh timestamp."""
-        headers: dict[str, str] = {}
-        if ep.auth in (Auth.API_KEY, Auth.SIGNED):
-            headers[API_KEY_HEADER] = self._api_key.get_secret_value()
-        if ep.auth is Auth.USER_JWT and bearer:
-            headers[USER_AUTH_HEADER] = f"{USER_AUTH_SCHEME} {bearer}"
-        if ep.auth is Auth.SIGNED:
-            params = {**params, "timestamp": self.now_ms(), "recvWindow": self.recv_window_ms}
-        secret = self._secret.get_secret_value()
-        if ep.method == "GET":
-            query = wire.query_string(params.items())
-            if ep.auth is Auth.SIGNED:
-                query += ("&" if query else "") + "signature=" + wire.sign(secret, query)
-            url = ep.url_path + ("?" + query if query else "")
-            return self._http.build_request("GET", url, headers=headers)
-        if ep.auth is Auth.SIGNED:
-            params = {**params, "signature": wire.sign(secret, wire.dumps(params))}
-        headers["Content-Type"] = "application/json"
-        return self._http.build_request(ep.method, ep.url_path, headers=headers, content=wire.dumps(params).encode())
 
     async def send(
         self,
-        ep: Endpoint,
+        ep: Any,
         params: dict[str, Any],
         *,
         bearer: str | None = None,
         model: type[pydantic.BaseModel] | None = None,
     ) -> Any:
-        """Send once and parse the answer. The one exception: a signed call refused for
-        its timestamp (refused before anything ran) is re-signed and sent once more
-        after syncing the clock with the server's ``Date``."""
+        """Send once and parse the answer. The one exception: a call refused for its
+        timestamp before anything ran (see ``resignable``) is built again and sent once
+        more after syncing the clock with the server's ``Date``."""
         value, _ = await self._exchange(ep, params, bearer, model)
         return value
 
     async def _exchange(
-        self, ep: Endpoint, params: dict[str, Any], bearer: str | None, model: type[pydantic.BaseModel] | None
+        self, ep: Any, params: dict[str, Any], bearer: str | None, model: type[pydantic.BaseModel] | None
     ) -> tuple[Any, bytes]:
         try:
             return await self._send_once(ep, params, bearer, model)
         except TimestampError:
-            if ep.auth is not Auth.SIGNED or not self.resync():
+            if not self.resignable(ep) or not self.resync():
                 raise
             return await self._send_once(ep, params, bearer, model)
 
     async def _send_once(
-        self, ep: Endpoint, params: dict[str, Any], bearer: str | None, model: type[pydantic.BaseModel] | None
+        self, ep: Any, params: dict[str, Any], bearer: str | None, model: type[pydantic.BaseModel] | None
     ) -> tuple[Any, bytes]:
         request = self.build(ep, params, bearer)
         started = time.perf_counter()
@@ -325,7 +318,7 @@ class Client:
             raise NetworkError(f"connection failed: {type(exc).__name__}", operation=ep.name, sent=None) from None
         log.debug("%s %s -> %s in %.0f ms", ep.method, ep.name, response.status_code, (time.perf_counter() - started) * 1000)
         self.note_server_time(response)
-        return self._parse(ep, response.status_code, content, response.headers.get("Retry-After"), model), content
+        return self.parse_answer(ep, response.status_code, content, response.headers.get("Retry-After"), model), content
 
     def note_server_time(self, response: httpx.Response) -> None:
         """Remember the server's clock from its ``Date`` header (1 s resolution)."""
@@ -348,28 +341,6 @@ class Client:
         log.info("clock offset set to %d ms from the server's Date header", self.clock_offset_ms)
         return True
 
-    # ---- parsing ------------------------------------------------------------------
-
-    def parse_body(self, ep: Endpoint, body: bytes, model: type[pydantic.BaseModel] | None = None) -> Any:
+    def parse_body(self, ep: Any, body: bytes, model: type[pydantic.BaseModel] | None = None) -> Any:
         """A stored 200 answer, parsed like a live one."""
-        return self._parse(ep, 200, body, None, model)
-
-    def _parse(
-        self, ep: Endpoint, status: int, body: bytes, retry_after: str | None, model: type[pydantic.BaseModel] | None
-    ) -> Any:
-        return parse(ep, status, body, retry_after, model, self.secrets())
-
-    async def fetch_all(
-        self,
-        operation: str,
-        params: Mapping[str, Any] | None = None,
-        *,
-        user: str | None = None,
-        page_size: int | None = None,
-        concurrency: int = 4,
-    ) -> list[Any]:
-        """Every item of a paged operation, fetching up to ``concurrency`` pages at once.
-        A server that ignores ``offset`` or ``limit`` (the same page again, or more items
-        than asked) is stopped with an error instead of being read 100,000 times."""
-        return await paging.fetch_all(self, endpoint(operation), params, user=user, page_size=page_size,
-                                      concurrency=concurrency)
+        return self.parse_answer(ep, 200, body, None, model)

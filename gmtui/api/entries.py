@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from gmtui.api import wire
-from gmtui.api.catalogue import label
+from gmtui.api.platforms import label
 
 OK, FAILED, UNKNOWN = "ok", "failed", "unknown"
 DAMAGED = "damaged"  # shown for a row that does not hold; never stored

@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from gmtui.api import wire
-from gmtui.api.catalogue import label
+from gmtui.api.platforms import label
 from gmtui.api.entries import (  # noqa: F401 (the journal's words, for its users)
     COLUMNS, DAMAGED, FAILED, OK, OUTCOMES, UNKNOWN, Entry, checksum, fingerprint, read,
 )

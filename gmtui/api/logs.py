@@ -1,8 +1,10 @@
 """Logging that never carries a secret.
 
 ``RedactingFilter`` masks signatures, API keys, JWTs, refresh tokens and any secret
-registered with it, in messages and their arguments. ``quiet_http_loggers`` keeps
-httpx and httpcore (which log full URLs, signatures included) at WARNING.
+registered with it, in messages and their arguments, and the path segment after
+``/api/`` (WebMinePool's secret key travels there). ``quiet_http_loggers`` keeps httpx
+and httpcore (which log full URLs) at WARNING, and ``mask_http_urls`` redacts what
+they log whoever set their level.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ _PATTERNS = [
     re.compile(r"(bearer\s+)[^\s\"',}]+", re.I),
     re.compile(r"(refreshToken[\"']?\s*[:=]\s*[\"']?)[^\s\"',}]+", re.I),
     re.compile(r"()eyJ[\w-]+\.[\w-]+\.[\w-]+"),  # any JWT
+    re.compile(r"(/api/)(?!partner/)[^/?#\s\"']+"),  # WebMinePool: /api/{secret_key}/...
 ]
 
 
@@ -54,6 +57,16 @@ class RedactingFilter(logging.Filter):
 def quiet_http_loggers() -> None:
     for name in ("httpx", "httpcore"):
         logging.getLogger(name).setLevel(logging.WARNING)
+    mask_http_urls()
+
+
+def mask_http_urls() -> None:
+    """Redact every record httpx and httpcore log, at the loggers themselves, so that no
+    handler (a test's, an embedding program's) ever sees a URL's secret."""
+    for name in ("httpx", "httpcore"):
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, RedactingFilter) for f in logger.filters):
+            logger.addFilter(RedactingFilter())
 
 
 def start(path: Path, secrets: list[str]) -> None:

@@ -27,7 +27,7 @@ from gmtui.ui.screens.users import UsersScreen
 from gmtui.ui.text import escaped
 
 if TYPE_CHECKING:  # the service and the login screen are imported once the first frame is out
-    from gmtui.api.gomining import GoMiningClient
+    from gmtui.api.gomining.client import GoMiningClient
     from gmtui.session import Session
     from gmtui.ui.screens.login import Opened
 
@@ -292,8 +292,13 @@ def run(
 
     def opener() -> Session:
         from gmtui import session
+        from gmtui.api.errors import ConfigError
 
-        return session.open_demo(faults, clock) if demo else session.open_profile(profile, clock)
+        opened = session.open_demo(faults, clock) if demo else session.open_profile(profile, clock)
+        if opened.platform != "gomining":
+            raise ConfigError(f"profile {opened.profile!r} is a {opened.platform} profile: the dashboard shows GoMining "
+                              "profiles so far; use `gmtui get` for this one")
+        return opened
 
     app = GmtuiApp(None, [], profile="demo" if demo else profile or "", refresh_s=refresh_s, clock=clock,
                    read_only=read_only, presenter=presenter, opener=opener, strict=bool(profile))

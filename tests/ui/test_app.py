@@ -8,11 +8,11 @@ from decimal import Decimal
 
 import httpx
 
-from gmtui.api.figures import btc
-from gmtui.api.gomining import GoMiningClient
+from gmtui.api.gomining.figures import btc
+from gmtui.api.gomining.client import GoMiningClient
 from gmtui.api.retry import NO_RETRY
 from gmtui.sandbox import demo_client
-from gmtui.sandbox.world import sats
+from gmtui.sandbox.gomining.world import sats
 from gmtui.ui.app import GmtuiApp
 from gmtui import session
 from gmtui.ui.screens.help import HelpScreen

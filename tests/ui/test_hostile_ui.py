@@ -11,7 +11,7 @@ import pytest
 from textual.app import App
 from textual.widgets import Static
 
-from gmtui.api.gomining import GoMiningClient
+from gmtui.api.gomining.client import GoMiningClient
 from gmtui.api.journal import UNKNOWN, Journal
 from gmtui.sandbox import BASE_URL, in_process
 from gmtui.ui.app import GmtuiApp

@@ -11,10 +11,10 @@ from decimal import Decimal
 import pytest
 from rich.console import Console
 
-from gmtui.api.figures import btc
+from gmtui.api.gomining.figures import btc
 from gmtui.api.journal import Journal
 from gmtui.sandbox import demo_client
-from gmtui.sandbox.world import sats
+from gmtui.sandbox.gomining.world import sats
 from gmtui.ui.app import GmtuiApp
 from gmtui.ui.screens.confirm import ConfirmScreen
 from gmtui.ui.screens.section import MASK

@@ -23,8 +23,10 @@ async def settle(pilot) -> None:
 @pytest.fixture
 def sandboxed(monkeypatch, state):
     """Profiles whose base URL is the sandbox's reach it in process."""
-    real = session.GoMiningClient
-    monkeypatch.setattr(session, "GoMiningClient", functools.partial(real, transport=in_process(state), clock=state.clock))
+    from gmtui.api.gomining import client
+
+    real = client.GoMiningClient
+    monkeypatch.setattr(client, "GoMiningClient", functools.partial(real, transport=in_process(state), clock=state.clock))
     monkeypatch.setitem(__import__("sys").modules, "keyring", None)
 
 

@@ -61,7 +61,7 @@ def test_login_snapshot(snap_compare, size):
 def test_confirm_modal_snapshot(snap_compare, state, size, monkeypatch):
     import uuid
 
-    monkeypatch.setattr("gmtui.api.moves.uuid.uuid4", lambda: uuid.UUID(int=42))  # the payment id is random
+    monkeypatch.setattr("gmtui.api.gomining.moves.uuid.uuid4", lambda: uuid.UUID(int=42))  # the payment id is random
     assert snap_compare(demo_app(state), terminal_size=size, run_before=lambda pilot: press_settled(pilot, "7", then="enter"))
 
 

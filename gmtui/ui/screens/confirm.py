@@ -18,9 +18,9 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, Static
 
-from gmtui.api.catalogue import label
+from gmtui.api.platforms import label
 from gmtui.api.errors import GmtuiError, OutcomeUnknown, PendingMoveError
-from gmtui.api.moves import MoveRefused, Plan, ReadOnly, execute, guard
+from gmtui.api.gomining.moves import MoveRefused, Plan, ReadOnly, execute, guard
 from gmtui.ui.screens.section import MASK
 from gmtui.ui.text import plain
 

@@ -15,11 +15,11 @@ from textual.content import Content
 from textual.widgets import Input
 
 from gmtui.api.errors import InputError
-from gmtui.api.figures import btc, count
+from gmtui.api.gomining.figures import btc, count
 from gmtui.api.inputs import day_range
-from gmtui.api.models import DailyIncome
+from gmtui.api.gomining.models import DailyIncome
 from gmtui.api.text import clean, csv_cell
-from gmtui.api.views import RANGES, earnings, miner_series, range_start, today
+from gmtui.api.gomining.views import RANGES, earnings, miner_series, range_start, today
 from gmtui.ui.screens.section import MASK, Section, masked
 from gmtui.ui.widgets.chart import Chart
 from gmtui.ui.widgets.vtable import Column, VirtualTable

@@ -12,11 +12,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import Static
 
-from gmtui.api.catalogue import label
+from gmtui.api.platforms import label
 from gmtui.api.errors import GmtuiError
-from gmtui.api.figures import count, usd
+from gmtui.api.gomining.figures import count, usd
 from gmtui.api.journal import DAMAGED, UNKNOWN, Entry
-from gmtui.api.reconcile import reconcile
+from gmtui.api.gomining.reconcile import reconcile
 from gmtui.api.text import csv_cell
 from gmtui.ui.screens.ask import AskChoice, AskText
 from gmtui.ui.text import markup, plain

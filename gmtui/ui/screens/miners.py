@@ -12,10 +12,10 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Sparkline, Static
 
-from gmtui.api.figures import btc
-from gmtui.api.figures import btc as btc_text
-from gmtui.api.moves import plan_transfer
-from gmtui.api.views import Fleet, fleet
+from gmtui.api.gomining.figures import btc
+from gmtui.api.gomining.figures import btc as btc_text
+from gmtui.api.gomining.moves import plan_transfer
+from gmtui.api.gomining.views import Fleet, fleet
 from gmtui.ui.screens.ask import AskChoice
 from gmtui.ui.screens.confirm import run_move
 from gmtui.ui.screens.section import Section, masked

@@ -13,13 +13,13 @@ from textual.content import Content
 from textual.containers import Grid
 from textual.widgets import Sparkline, Static
 
-from gmtui.api.figures import btc as btc_text
-from gmtui.api.figures import daily_estimate, exact, usd
+from gmtui.api.gomining.figures import btc as btc_text
+from gmtui.api.gomining.figures import daily_estimate, exact, usd
 from gmtui.ui.screens.section import MASK, Section, masked
 
 if TYPE_CHECKING:
-    from gmtui.api.models import DailyIncome
-    from gmtui.api.resources import Overview
+    from gmtui.api.gomining.models import DailyIncome
+    from gmtui.api.gomining.resources import Overview
 
 
 @dataclass(frozen=True)
@@ -75,8 +75,8 @@ class OverviewScreen(Section):
 
     async def fetch(self, user: str) -> OverviewData:
         # The service is imported here, not with the module: the first frame is drawn before it.
-        from gmtui.api.resources import Query, overview
-        from gmtui.api.views import earnings, today
+        from gmtui.api.gomining.resources import Query, overview
+        from gmtui.api.gomining.views import earnings, today
 
         client = self.app.service
         end = today(client) - timedelta(days=1)

@@ -8,9 +8,9 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 
-from gmtui.api import models as m
-from gmtui.api.figures import usd
-from gmtui.api.moves import plan_purchase
+from gmtui.api.gomining import models as m
+from gmtui.api.gomining.figures import usd
+from gmtui.api.gomining.moves import plan_purchase
 from gmtui.ui.screens.confirm import run_move
 from gmtui.ui.screens.section import Section
 from gmtui.ui.widgets.vtable import Column, VirtualTable

@@ -8,8 +8,8 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 
-from gmtui.api.figures import btc, usd
-from gmtui.api.moves import UNITS, Candidate, Plan, fleet_upgrades, plan_upgrade, target_range, upgrade_target
+from gmtui.api.gomining.figures import btc, usd
+from gmtui.api.gomining.moves import UNITS, Candidate, Plan, fleet_upgrades, plan_upgrade, target_range, upgrade_target
 from gmtui.ui.screens.ask import AskText
 from gmtui.ui.screens.confirm import run_move
 from gmtui.ui.screens.section import Section

@@ -12,11 +12,11 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.widgets import DataTable
 
-from gmtui.api.moves import bindable, plan_bind
-from gmtui.api.views import Holdings, holdings
+from gmtui.api.gomining.moves import bindable, plan_bind
+from gmtui.api.gomining.views import Holdings, holdings
 from gmtui.ui.screens.ask import AskText
 from gmtui.ui.screens.confirm import run_move
-from gmtui.api.figures import exact
+from gmtui.api.gomining.figures import exact
 from gmtui.api.text import clean
 from gmtui.ui.screens.section import Section, masked
 from gmtui.ui.text import rich_plain

@@ -15,11 +15,11 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Checkbox, Input, Label, Select, Static
 
-from gmtui.api import models as m
-from gmtui.api.figures import SAT, btc
+from gmtui.api.gomining import models as m
+from gmtui.api.gomining.figures import SAT, btc
 from gmtui.api.errors import InputError
 from gmtui.api.inputs import btc_amount
-from gmtui.api.moves import plan_withdrawal
+from gmtui.api.gomining.moves import plan_withdrawal
 from gmtui.ui.screens.confirm import run_move
 from gmtui.ui.screens.section import Section, masked
 from gmtui.ui.text import markup, rich_plain

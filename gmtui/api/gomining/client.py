@@ -1,19 +1,43 @@
-"""A typed method for every GoMining operation of the catalogue.
+"""The GoMining Partner API client: how its calls are signed and parsed, and a typed
+method for every operation of the catalogue.
 
-Each method names its parameters, converts them to their wire form and calls the
-catalogue row. ``*_c2s`` methods act as the partner user ``user`` (a JWT obtained
-with auth/init); the others are partner calls signed with the API secret.
+A request is serialized once and the exact bytes that were signed are sent (POST:
+``content=``; GET: the signed query string as is). Each method names its parameters,
+converts them to their wire form and calls the catalogue row. ``*_c2s`` methods act
+as the partner user ``user`` (a JWT obtained with auth/init); the others are partner
+calls signed with the API secret.
 """
 
 from __future__ import annotations
 
+import time as clock_time
+from collections.abc import Callable, Mapping
 from datetime import date, datetime, time, UTC
 from decimal import Decimal
+from pathlib import Path
 from typing import Any, Literal
 
-from gmtui.api import models as m
-from gmtui.api import reconcile, wire
-from gmtui.api.client import Client
+import httpx
+import pydantic
+from pydantic import SecretStr
+
+from gmtui.api import cache as cache_mod
+from gmtui.api import wire
+from gmtui.api.client import Client, field_path
+from gmtui.api.errors import AuthError, NetworkError, RequestValidationError
+from gmtui.api.gomining import models as m
+from gmtui.api.gomining import paging, reconcile
+from gmtui.api.gomining.catalogue import (
+    API_KEY_HEADER,
+    DEFAULT_RECV_WINDOW_MS,
+    USER_AUTH_HEADER,
+    USER_AUTH_SCHEME,
+    Auth,
+    Endpoint,
+    endpoint,
+)
+from gmtui.api.gomining.parse import parse
+from gmtui.api.gomining.tokens import TokenManager, TokenStore
 
 
 def _opt(value: Any) -> str | None:
@@ -35,6 +59,114 @@ def instant(value: date | datetime | str, end: bool = False) -> str:
 
 
 class GoMiningClient(Client):
+    """Speaks the GoMining Partner API for one partner (API key and secret)."""
+
+    def __init__(
+        self,
+        base_url: str,
+        api_key: str | SecretStr,
+        api_secret: str | SecretStr,
+        *,
+        recv_window_ms: int = DEFAULT_RECV_WINDOW_MS,
+        token_store: TokenStore | None = None,
+        clock: Callable[[], float] = clock_time.time,
+        **core: Any,
+    ):
+        """``token_store`` persists user tokens; ``core``: see :class:`Client`."""
+        super().__init__(base_url, clock=clock, **core)
+        self._api_key = SecretStr(api_key) if isinstance(api_key, str) else api_key
+        self._secret = SecretStr(api_secret) if isinstance(api_secret, str) else api_secret
+        self.recv_window_ms = recv_window_ms
+        self.tokens = TokenManager(self, token_store)
+
+    # ---- how GoMining names, signs and parses its calls
+    def secrets(self) -> list[str]:
+        return [self._api_key.get_secret_value(), self._secret.get_secret_value(), *self.tokens.secrets()]
+
+    def endpoint(self, name: str) -> Endpoint:
+        return endpoint(name)
+
+    def validate_request(self, ep: Endpoint, params: Mapping[str, Any] | None) -> dict[str, Any]:
+        try:
+            return ep.request.model_validate(dict(params or {})).to_wire()
+        except pydantic.ValidationError as exc:
+            err = exc.errors()[0]
+            field = field_path(err["loc"])
+            raise RequestValidationError(f"{field}: {err['msg']}", operation=ep.name, field=field) from None
+
+    def needs_user(self, ep: Endpoint) -> bool:
+        return ep.auth is Auth.USER_JWT
+
+    def resignable(self, ep: Endpoint) -> bool:
+        return ep.auth is Auth.SIGNED
+
+    def build(self, ep: Endpoint, params: dict[str, Any], credential: str | None = None) -> httpx.Request:
+        """The exact request for ``ep``; signed operations get a fresh timestamp;
+        ``credential`` is the user's JWT."""
+        headers: dict[str, str] = {}
+        if ep.auth in (Auth.API_KEY, Auth.SIGNED):
+            headers[API_KEY_HEADER] = self._api_key.get_secret_value()
+        if ep.auth is Auth.USER_JWT and credential:
+            headers[USER_AUTH_HEADER] = f"{USER_AUTH_SCHEME} {credential}"
+        if ep.auth is Auth.SIGNED:
+            params = {**params, "timestamp": self.now_ms(), "recvWindow": self.recv_window_ms}
+        secret = self._secret.get_secret_value()
+        if ep.method == "GET":
+            query = wire.query_string(params.items())
+            if ep.auth is Auth.SIGNED:
+                query += ("&" if query else "") + "signature=" + wire.sign(secret, query)
+            url = ep.url_path + ("?" + query if query else "")
+            return self._http.build_request("GET", url, headers=headers)
+        if ep.auth is Auth.SIGNED:
+            params = {**params, "signature": wire.sign(secret, wire.dumps(params))}
+        headers["Content-Type"] = "application/json"
+        return self._http.build_request(ep.method, ep.url_path, headers=headers, content=wire.dumps(params).encode())
+
+    def parse_answer(
+        self, ep: Endpoint, status: int, content: bytes, retry_after: str | None, model: type[pydantic.BaseModel] | None
+    ) -> Any:
+        return parse(ep, status, content, retry_after, model, self.secrets())
+
+    async def _attempt(
+        self, ep: Endpoint, params: dict[str, Any], user: str | None, model: type[pydantic.BaseModel] | None
+    ) -> tuple[Any, bytes]:
+        """One signed exchange, with the user's JWT renewed once if it was refused."""
+        if ep.auth is not Auth.USER_JWT:
+            return await self._exchange(ep, params, None, model)
+        assert user is not None
+        jwt = await self.tokens.jwt(user)
+        try:
+            return await self._exchange(ep, params, jwt, model)
+        except AuthError as exc:
+            if exc.status != 401:
+                raise
+            # The JWT was refused (expired or revoked): renew once, then retry once.
+            jwt = await self.tokens.renew(user, rejected=jwt)
+            return await self._exchange(ep, params, jwt, model)
+
+    async def fetch_all(
+        self,
+        operation: str,
+        params: Mapping[str, Any] | None = None,
+        *,
+        user: str | None = None,
+        page_size: int | None = None,
+        concurrency: int = 4,
+    ) -> list[Any]:
+        """Every item of a paged operation, fetching up to ``concurrency`` pages at once.
+        A server that ignores ``offset`` or ``limit`` (the same page again, or more items
+        than asked) is stopped with an error instead of being read 100,000 times."""
+        return await paging.fetch_all(self, endpoint(operation), params, user=user, page_size=page_size,
+                                      concurrency=concurrency)
+
+    async def read_fresh_all(self, operation: str, params: Mapping[str, Any] | None = None, *, user: str | None = None) -> list[Any]:
+        """Every page, all of it from the server now (never from the cache)."""
+        with cache_mod.tracking() as fresh:
+            items = await self.fetch_all(operation, params, user=user)
+        if fresh.from_cache:
+            raise NetworkError("the server did not answer; only cached data is available", operation=operation, sent=False)
+        return items
+
     # ---- what the journal keeps of a money move (see reconcile.py)
     def subject(self, operation: str, params: dict[str, Any], user: str | None) -> str:
         return reconcile.who(operation, params, user)
@@ -221,3 +353,24 @@ class GoMiningClient(Client):
 
 
 _UPGRADE = {"power": "nftPowerUpgrade", "efficiency": "nftEnergyEfficiencyUpgrade"}
+
+
+def open_client(profile: Any, state_dir: Path, **core: Any) -> GoMiningClient:
+    """The client of a GoMining profile (see platforms.Platform.open)."""
+    return GoMiningClient(profile.base_url, profile.api_key.get_secret_value(), profile.secret(),
+                          recv_window_ms=profile.recv_window_ms,
+                          token_store=TokenStore(state_dir / f"tokens-{profile.name}.json") if state_dir else None,
+                          **core)
+
+
+async def check(client: GoMiningClient, profile: Any) -> None:
+    """One signed call: the first user's stats, else a partner-wide read."""
+    from gmtui.api.errors import NotFoundError
+
+    if profile.users:
+        await client.user_stats(profile.users[0])
+        return
+    try:
+        await client.income_per_th()  # signed, no user needed (its path is assumed)
+    except NotFoundError:
+        await client.collections()  # checks the key only

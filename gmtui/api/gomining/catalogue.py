@@ -14,8 +14,8 @@ from enum import StrEnum
 
 from pydantic import BaseModel
 
-from gmtui.api import models as m
-from gmtui.api import requests as rq
+from gmtui.api.gomining import models as m
+from gmtui.api.gomining import requests as rq
 
 PREFIX = "/api/partner"
 

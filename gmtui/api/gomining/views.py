@@ -8,10 +8,10 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
-from gmtui.api import models as m
+from gmtui.api.gomining import models as m
 from gmtui.api import wire
 from gmtui.api.errors import UnexpectedResponse
-from gmtui.api.gomining import GoMiningClient, instant
+from gmtui.api.gomining.client import GoMiningClient, instant
 
 RANGES: dict[str, int | None] = {"7d": 7, "30d": 30, "90d": 90, "1y": 365, "all": None}
 

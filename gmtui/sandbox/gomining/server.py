@@ -13,18 +13,17 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
-from email.utils import formatdate
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, unquote
 
 import pydantic
 
 from gmtui.api import wire
-from gmtui.api.catalogue import API_KEY_HEADER, CATALOGUE, PREFIX, Auth, Endpoint, Shape
+from gmtui.api.gomining.catalogue import API_KEY_HEADER, CATALOGUE, PREFIX, Auth, Endpoint, Shape
+from gmtui.sandbox.answer import Answer, json_answer
 from gmtui.sandbox.faults import Dropped
-from gmtui.sandbox.handlers import HANDLERS, Call
-from gmtui.sandbox.state import Rejected, State
+from gmtui.sandbox.gomining.handlers import HANDLERS, Call
+from gmtui.sandbox.gomining.state import Rejected, State
 
 DEFAULT_RECV_WINDOW_MS = 5_000
 MAX_RECV_WINDOW_MS = 60_000
@@ -38,16 +37,7 @@ if TYPE_CHECKING:
     from starlette.applications import Starlette
 
 
-@dataclass
-class Answer:
-    status: int
-    body: bytes
-    headers: dict[str, str] = field(default_factory=dict)
-
-
-def _json(payload: Any, status: int = 200, *, clock_s: float) -> Answer:
-    return Answer(status, wire.dumps(payload).encode(), {"Content-Type": "application/json",
-                                                          "Date": formatdate(clock_s, usegmt=True)})
+_json = json_answer
 
 
 def _error(exc: Rejected, clock_s: float) -> Answer:
@@ -200,29 +190,8 @@ class Sandbox:
 
 
 def create_app(state: State | None = None) -> Starlette:
-    """The sandbox as an ASGI app; ``app.state.sandbox`` is its :class:`State`. A
-    dropped answer announces a body and closes the connection before sending it."""
-    from starlette.applications import Starlette
-    from starlette.requests import Request
-    from starlette.responses import Response
-    from starlette.routing import Route
+    """The GoMining sandbox alone as an ASGI app; ``app.state.sandbox`` is its :class:`State`."""
+    from gmtui.sandbox.serve import asgi
 
     state = state or State()
-    sandbox = Sandbox(state)
-
-    async def truncated(scope: Any, receive: Any, send: Any) -> None:
-        await send({"type": "http.response.start", "status": 200, "headers": [(b"content-length", b"64")]})
-        # The server refuses to end a short body and drops the connection: as intended.
-        await send({"type": "http.response.body", "body": b"", "more_body": False})
-
-    async def handle(request: Request) -> Any:
-        query = request.scope.get("query_string", b"").decode("latin-1")
-        try:
-            answer = await sandbox.answer(request.method, request.url.path, query, request.headers, await request.body())
-        except Dropped:
-            return truncated
-        return Response(answer.body, status_code=answer.status, headers=answer.headers)
-
-    app = Starlette(routes=[Route(PREFIX + "/{path:path}", handle, methods=["GET", "POST", "PUT", "DELETE", "PATCH"])])
-    app.state.sandbox = state
-    return app
+    return asgi({PREFIX: Sandbox(state)}, state)

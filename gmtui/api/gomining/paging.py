@@ -10,11 +10,11 @@ import hashlib
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from gmtui.api.catalogue import Endpoint, Shape
+from gmtui.api.gomining.catalogue import Endpoint, Shape
 from gmtui.api.errors import UnexpectedResponse
 
 if TYPE_CHECKING:
-    from gmtui.api.client import Client
+    from gmtui.api.gomining.client import GoMiningClient as Client
 
 MAX_OFFSET = 99_999  # the largest offset the API takes (the seeds)
 

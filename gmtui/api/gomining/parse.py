@@ -10,8 +10,8 @@ from typing import Any
 import pydantic
 from pydantic import TypeAdapter
 
-from gmtui.api import wire
-from gmtui.api.catalogue import Auth, Endpoint, Shape
+from gmtui.api.gomining.catalogue import Auth, Endpoint, Shape
+from gmtui.api.client import field_path, json_body
 from gmtui.api.errors import ApiError, UnexpectedResponse, classify
 
 _ADAPTERS: dict[str, TypeAdapter[Any]] = {}
@@ -28,13 +28,6 @@ def _adapter(ep: Endpoint, model: type[pydantic.BaseModel] | None = None) -> Typ
     return _ADAPTERS[key]
 
 
-def field_path(loc: tuple[Any, ...]) -> str:
-    out = ""
-    for part in loc:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out
-
-
 def parse(
     ep: Endpoint, status: int, content: bytes, retry_after: str | None, model: type[pydantic.BaseModel] | None,
     secrets: list[str],
@@ -42,13 +35,7 @@ def parse(
     """The answer (``status`` and body ``content``) as the catalogue's model, or a typed
     error scrubbed of ``secrets``. ``retry_after``: the header, if any."""
     text = content.decode("utf-8", "replace")
-    try:
-        body = wire.loads(content) if content else None
-    except ValueError as exc:
-        body = None
-        if status < 400:
-            reason = str(exc) if isinstance(exc, wire.Unreadable) else "the body is not JSON"
-            raise UnexpectedResponse(reason, operation=ep.name, status=status) from None
+    body = json_body(content, status, ep.name)
     if status >= 400:
         raise _scrubbed(classify(
             status, body, text, operation=ep.name, signed=ep.auth is Auth.SIGNED, retry_after=_retry_after(retry_after),

@@ -14,13 +14,13 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Literal, ParamSpec, TypeVar
 
-from gmtui.api import btc as btc_address
+from gmtui.api.gomining import btc as btc_address
 from gmtui.api import inputs
 from gmtui.api.cache import tracking
-from gmtui.api.catalogue import label
+from gmtui.api.gomining.catalogue import label
 from gmtui.api.errors import GmtuiError, MoveRefused, NotFoundError, ReadOnly
-from gmtui.api.figures import SAT, btc, usd
-from gmtui.api.gomining import GoMiningClient
+from gmtui.api.gomining.figures import SAT, btc, usd
+from gmtui.api.gomining.client import GoMiningClient
 from gmtui.api.journal import UNKNOWN
 from gmtui.api.text import clean
 

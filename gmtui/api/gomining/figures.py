@@ -14,7 +14,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from gmtui.api.models import IncomePerTh, Stats
+    from gmtui.api.gomining.models import IncomePerTh, Stats
 
 SAT = Decimal("0.00000001")
 CENT = Decimal("0.01")

@@ -16,9 +16,9 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, UTC
 from decimal import Decimal
 
-from gmtui.api import btc
+from gmtui.api.gomining import btc
 from gmtui.sandbox.faults import Faults
-from gmtui.sandbox.world import (
+from gmtui.sandbox.gomining.world import (
     KWH_USD,
     SAT,
     SERIES,

@@ -24,12 +24,12 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from gmtui.api import wire
-from gmtui.api.btc import canonical
+from gmtui.api.gomining.btc import canonical
 from gmtui.api.errors import ApiError, GmtuiError
 from gmtui.api.journal import DAMAGED, FAILED, OK, UNKNOWN, Entry
 
 if TYPE_CHECKING:
-    from gmtui.api.client import Client
+    from gmtui.api.gomining.client import GoMiningClient as Client
 
 WITHDRAW = "withdraw.create"
 

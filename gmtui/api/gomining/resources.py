@@ -12,29 +12,15 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from gmtui.api.platforms import Query
+
 if TYPE_CHECKING:  # kept out of the import: the CLI's parser and the dashboard's first frame need none of it
-    from gmtui.api import models as m
-    from gmtui.api.gomining import GoMiningClient
-
-
-@dataclass(frozen=True)
-class Query:
-    user: str
-    all_pages: bool = False
-    start: date | None = None
-    end: date | None = None
-    limit: int | None = None
-    offset: int | None = None
-
-    def range(self, last_day: date) -> tuple[date, date]:
-        """--from/--to, or the 30 days to ``last_day`` (yesterday: the last whole day,
-        as the dashboard shows them)."""
-        end = self.end or last_day
-        return self.start or end - timedelta(days=29), end
+    from gmtui.api.gomining import models as m
+    from gmtui.api.gomining.client import GoMiningClient
 
 
 def _api(value: Any) -> Any:
-    from gmtui.api.models import ApiModel
+    from gmtui.api.gomining.models import ApiModel
 
     if isinstance(value, (ApiModel, Overview)):
         return value.to_api()
@@ -90,7 +76,7 @@ async def overview(client: GoMiningClient, q: Query) -> Overview:
 async def daily(client: GoMiningClient, q: Query) -> list[Any]:
     start, end = q.range(datetime.fromtimestamp(client.clock(), UTC).date() - timedelta(days=1))
     if q.all_pages:
-        from gmtui.api.gomining import instant
+        from gmtui.api.gomining.client import instant
 
         params = {"partnerUserId": q.user, "startDate": instant(start), "endDate": instant(end, end=True)}
         return await client.fetch_all("income.by_dates", params)
@@ -127,12 +113,6 @@ async def _get(client: GoMiningClient, name: str, q: Query) -> Any:
         case "incentives":
             return await client.incentives(q.user)
     raise KeyError(name)
-
-
-RESOURCES = (
-    "overview", "stats", "miners", "earnings", "daily", "totals", "wallets", "balances",
-    "collections", "income-per-th", "rates", "commission", "incentives",
-)
 
 
 async def get(client: GoMiningClient, name: str, q: Query) -> Any:

@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, UTC
 from decimal import Decimal
 
-from gmtui.api import btc
+from gmtui.api.gomining import btc
 
 EPOCH = date(2020, 1, 1)
 ANCHOR = date(2026, 1, 1)  # pool reward per TH is ~5.5e-7 BTC here

@@ -23,7 +23,7 @@ from pydantic import (
 )
 from pydantic.alias_generators import to_camel
 
-from gmtui.api import wire
+from gmtui.api.numbers import Dec, Fraction, NonNegative, Positive  # noqa: F401 (the models' vocabulary)
 
 
 class ApiModel(BaseModel):
@@ -47,18 +47,6 @@ def _empty_object_is_none(value: Any) -> Any:
     return value
 
 
-def _bounded(value: Any) -> Any:
-    # A decimal string or number beyond gmtui's bounds (1e999999999 takes a gigabyte
-    # to print) is refused like any malformed field.
-    return wire.bounded_decimal(value) if isinstance(value, (str, int, Decimal)) and not isinstance(value, bool) else value
-
-
-Dec = Annotated[Decimal, BeforeValidator(_bounded)]
-# Figures that make no sense otherwise: a price of 0 would divide by zero, a fraction
-# above 1 would make a fee larger than what it is taken from.
-Positive = Annotated[Dec, Field(gt=0)]
-NonNegative = Annotated[Dec, Field(ge=0)]
-Fraction = Annotated[Dec, Field(ge=0, le=1)]
 LooseDecimal = Annotated[Dec | None, BeforeValidator(_empty_object_is_none)]
 
 

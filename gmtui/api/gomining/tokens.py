@@ -22,13 +22,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from gmtui.api import wire
-from gmtui.api.catalogue import endpoint
+from gmtui.api.gomining.catalogue import endpoint
 from gmtui.api.errors import ApiError, AuthError, InUse
-from gmtui.api.models import TokenPair
+from gmtui.api.gomining.models import TokenPair
 from gmtui.config import check_private, write_private
 
 if TYPE_CHECKING:
-    from gmtui.api.client import Client
+    from gmtui.api.gomining.client import GoMiningClient as Client
 
 # Refresh this many seconds before the JWT's `exp`.
 LEEWAY_S = 30
