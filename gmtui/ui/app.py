@@ -294,7 +294,7 @@ def run(
         from gmtui import session
         from gmtui.api.errors import ConfigError
 
-        opened = session.open_demo(faults, clock) if demo else session.open_profile(profile, clock)
+        opened = session.open_demo(faults, clock, "gomining") if demo else session.open_profile(profile, clock)
         if opened.platform != "gomining":
             raise ConfigError(f"profile {opened.profile!r} is a {opened.platform} profile: the dashboard shows GoMining "
                               "profiles so far; use `gmtui get` for this one")
