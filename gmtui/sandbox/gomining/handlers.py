@@ -10,7 +10,6 @@ from typing import Any
 
 from gmtui.api.gomining import btc
 from gmtui.api.gomining.catalogue import Endpoint
-from gmtui.api.gomining.requests import Request
 from gmtui.sandbox.gomining import tonproof
 from gmtui.sandbox.gomining.state import FAST_COMMISSION, FAST_MIN, Payment, Rejected, State, day_start
 from gmtui.sandbox.gomining.world import KWH_USD, SERVICE_USD_PER_TH, Miner, income_sats, sats

@@ -21,7 +21,6 @@ import pydantic
 from gmtui.api import wire
 from gmtui.api.gomining.catalogue import API_KEY_HEADER, CATALOGUE, PREFIX, Auth, Endpoint, Shape
 from gmtui.sandbox.answer import Answer, json_answer
-from gmtui.sandbox.faults import Dropped
 from gmtui.sandbox.gomining.handlers import HANDLERS, Call
 from gmtui.sandbox.gomining.state import Rejected, State
 
