@@ -52,12 +52,12 @@ async def cmd_journal(args: argparse.Namespace) -> int:
 
 
 async def cmd_reconcile(args: argparse.Namespace) -> int:
-    from gmtui.api.gomining.reconcile import reconcile
+    from gmtui.api.platforms import platform
     from gmtui.output import say
 
     opened = _open(args)
     async with opened.client as client:
-        settled = await reconcile(client)
+        settled = await platform(opened.platform).reconcile(client)
     if not settled:
         say("nothing to reconcile: no money move has an unknown outcome")
         return EXIT_OK
@@ -152,6 +152,7 @@ def confirm(plan: Any, args: argparse.Namespace) -> bool:
 async def cmd_move(args: argparse.Namespace) -> int:
     from gmtui.api import inputs
     from gmtui.api.gomining import moves
+    from gmtui.api.moves import execute, guard
     from gmtui.api.errors import ConfigError, InputError, MoveRefused
     from gmtui.output import say
 
@@ -179,11 +180,11 @@ async def cmd_move(args: argparse.Namespace) -> int:
             plan = await moves.plan_purchase(client, user, args.collection)
         else:
             plan = await moves.plan_transfer(client, user, args.miner, args.to_user)
-        moves.guard(plan, read_only)
+        guard(plan, read_only)
         if not confirm(plan, args):
             say("cancelled: nothing was sent")
             return EXIT_OK
-        await moves.execute(plan)
+        await execute(plan)
     say(f"done: {plan.lines[0][0].lower()} {clean(plan.lines[0][1], limit=200)} (see: gmtui journal)")
     return EXIT_OK
 

@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from gmtui.api import wire
-from gmtui.api.platforms import label
+from gmtui.api.platforms import label, unit
 
 OK, FAILED, UNKNOWN = "ok", "failed", "unknown"
 DAMAGED = "damaged"  # shown for a row that does not hold; never stored
@@ -53,8 +53,8 @@ class Entry:
 
     @property
     def amount(self) -> str:
-        """What moved: a withdrawal's amount (BTC), or the price recorded just before a
-        purchase or an upgrade was sent (USD)."""
+        """What moved: a withdrawal's amount (in its operation's unit: BTC, hashes), or
+        the price recorded just before a purchase or an upgrade was sent (USD)."""
         if "amount" in self.params:
             return str(self.params["amount"])
         price = self.before.get("price")
@@ -63,13 +63,14 @@ class Entry:
     @property
     def currency(self) -> str:
         if "amount" in self.params:
-            return "BTC"
+            return unit(self.operation)
         return "USD" if self.before.get("price") is not None else ""
 
     @property
     def destination(self) -> str:
         p = self.params
-        value = p.get("walletAddress") or p.get("address") or p.get("toPartnerUserId") or p.get("nftId")
+        value = (p.get("walletAddress") or p.get("address") or p.get("toPartnerUserId") or p.get("nftId")
+                 or p.get("token_id"))
         if value is None and p.get("externalId"):
             value = f"payment {p['externalId']}"
         if value is None and isinstance(p.get("data"), dict):

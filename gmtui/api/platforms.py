@@ -51,6 +51,7 @@ class Platform:
     package: str  # where its catalogue, client and resources live
     resources: Mapping[str, str]  # ``gmtui get`` resource -> what it shows
     needs_user: frozenset[str] = frozenset()  # resources that read one partner user
+    sections: tuple[str, ...] = ()  # the dashboard's sections, in number-key order (see ui/sections.py)
 
     def operations(self) -> Mapping[str, Any]:
         """Operation name -> catalogue row."""
@@ -66,6 +67,12 @@ class Platform:
         """The cheapest call that proves the profile's credentials (and first user) work."""
         await importlib.import_module(self.package + ".client").check(client, profile)
 
+    async def reconcile(self, client: Any) -> list[Any]:
+        """Settle the journal's unknown moves of ``client``'s account from the server's
+        state, by this platform's rules (its ``reconcile`` module); ``Settled`` rows."""
+        settled: list[Any] = await importlib.import_module(self.package + ".reconcile").reconcile(client)
+        return settled
+
     async def get(self, client: Any, resource: str, query: Query) -> Any:
         """Resource ``resource`` as plain data with the API's own field names."""
         return await importlib.import_module(self.package + ".resources").get(client, resource, query)
@@ -80,10 +87,23 @@ def platform(name: str) -> Platform:
     return described
 
 
+def owner(operation: str) -> tuple[Platform, Any] | None:
+    """The platform whose catalogue has ``operation``, and its row."""
+    for name in NAMES:
+        described = platform(name)
+        row = described.operations().get(operation)
+        if row is not None:
+            return described, row
+    return None
+
+
 def label(operation: str) -> str:
     """What a person calls ``operation`` ("Fast withdrawal"); its name if none."""
-    for name in NAMES:
-        row = platform(name).operations().get(operation)
-        if row is not None:
-            return str(getattr(row, "label", "") or operation)
-    return operation
+    found = owner(operation)
+    return str(getattr(found[1], "label", "") or operation) if found else operation
+
+
+def unit(operation: str) -> str:
+    """The unit of a move's ``amount`` parameter ("BTC" unless its row says)."""
+    found = owner(operation)
+    return str(getattr(found[1], "unit", "") or "BTC") if found else "BTC"

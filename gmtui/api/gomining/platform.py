@@ -23,4 +23,5 @@ PLATFORM = Platform(
     package="gmtui.api.gomining",
     resources={**_USER_RESOURCES, "collections": "miners for sale"},
     needs_user=frozenset(_USER_RESOURCES),
+    sections=("overview", "miners", "earnings", "wallets", "withdraw", "upgrades", "shop", "journal"),
 )

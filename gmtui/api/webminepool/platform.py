@@ -15,4 +15,5 @@ PLATFORM = Platform(
         "token": "a token's state (--id ID)",
     },
     needs_user=frozenset({"user-hashes"}),
+    sections=("pool-users", "pool-account", "pool-tokens", "journal"),
 )

@@ -19,8 +19,8 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, Static
 
 from gmtui.api.platforms import label
-from gmtui.api.errors import GmtuiError, OutcomeUnknown, PendingMoveError
-from gmtui.api.gomining.moves import MoveRefused, Plan, ReadOnly, execute, guard
+from gmtui.api.errors import GmtuiError, MoveRefused, OutcomeUnknown, PendingMoveError, ReadOnly
+from gmtui.api.moves import Plan, execute, guard
 from gmtui.ui.screens.section import MASK
 from gmtui.ui.text import plain
 
