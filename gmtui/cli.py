@@ -143,8 +143,10 @@ def parser() -> argparse.ArgumentParser:
     rc = sub.add_parser("reconcile", help="settle unknown money moves by checking the server's state")
     rc.add_argument("--profile", default=argparse.SUPPRESS, help="profile to use")
     from gmtui.cli_money import add_parsers
+    from gmtui.cli_pool import add_parsers as add_pool_parsers
 
     add_parsers(sub)
+    add_pool_parsers(sub)
 
     pr = sub.add_parser("profile", help="manage connection profiles")
     psub = pr.add_subparsers(dest="action", metavar="ACTION", required=True)
@@ -189,6 +191,10 @@ def main(argv: list[str] | None = None, *, clock: Callable[[], float] = time.tim
             from gmtui import cli_money
 
             return asyncio.run(cli_money.COMMANDS[args.command](args))
+        if args.command == "pool":
+            from gmtui import cli_pool
+
+            return asyncio.run(cli_pool.cmd_pool(args))
         return cmd_tui(args)
     except (ConfigError, InputError) as exc:
         say(f"gmtui: {exc}", err=True)

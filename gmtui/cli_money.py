@@ -145,8 +145,9 @@ def confirm(plan: Any, args: argparse.Namespace) -> bool:
         from gmtui.api.errors import ConfigError
 
         raise ConfigError("a money move needs --yes when there is no terminal to confirm on")
-    answer = input("Type yes to send this, anything else to cancel: ")
-    return answer.strip().lower() == "yes"
+    word = getattr(plan, "word", "") or "yes"
+    answer = input(f"Type {word} to send this, anything else to cancel: ")
+    return answer.strip().lower() == word
 
 
 async def cmd_move(args: argparse.Namespace) -> int:

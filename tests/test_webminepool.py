@@ -52,7 +52,8 @@ def test_every_method_of_the_seed_is_catalogued_once():
                      "reset_user_hashes", "reset_all_user_hashes", "balance", "hashes", "wmc_rate", "hash_rate",
                      "hash_rate_cli"}
     assert {o.name for o in CATALOGUE if o.moves_money} == {
-        "wmp.withdraw", "wmp.reset_user_hashes", "wmp.reset_all_user_hashes", "wmp.delete_user", "wmp.get_token.unset"}
+        "wmp.withdraw", "wmp.reset_user_hashes", "wmp.reset_all_user_hashes", "wmp.delete_user", "wmp.get_token.unset",
+        "wmp.set_token", "wmp.create_user"}  # every call that changes the server: journaled, sent once
     assert all(o.label for o in CATALOGUE if o.moves_money)
 
 

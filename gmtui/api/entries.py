@@ -55,14 +55,15 @@ class Entry:
     def amount(self) -> str:
         """What moved: a withdrawal's amount (in its operation's unit: BTC, hashes), or
         the price recorded just before a purchase or an upgrade was sent (USD)."""
-        if "amount" in self.params:
-            return str(self.params["amount"])
+        for name in ("amount", "hashes"):
+            if name in self.params:
+                return str(self.params[name])
         price = self.before.get("price")
         return str(price) if price is not None else ""
 
     @property
     def currency(self) -> str:
-        if "amount" in self.params:
+        if "amount" in self.params or "hashes" in self.params:
             return unit(self.operation)
         return "USD" if self.before.get("price") is not None else ""
 

@@ -61,7 +61,7 @@ def demo_client(state: State | None = None, clock: Callable[[], float] = time.ti
     )
 
 
-def pool_client(state: Any = None, clock: Callable[[], float] = time.time, **kwargs: object) -> Any:
+def pool_client(state: Any = None, clock: Callable[[], float] = time.time, **kwargs: Any) -> Any:
     """A WebMinePool client wired to an in-process WebMinePool sandbox (its demo secret)."""
     from gmtui.api.webminepool.client import WebMinePoolClient
     from gmtui.sandbox.webminepool.server import PoolSandbox

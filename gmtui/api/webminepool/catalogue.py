@@ -26,6 +26,8 @@ ASSUMPTIONS = (
     "The username charset is not stated: gmtui allows letters, digits and _ . @ - (1 to 64).",
     "A withdrawal's amount is a positive whole number of hashes, at most the user's balance.",
     "The documents' host (mail.webminepool.com) is only an example: a base URL is required.",
+    "Every call that changes the server (users, tokens, withdrawals, resets) is a move: planned, "
+    "confirmed, journaled before it leaves and never resent; 'internal error' on one leaves it unknown.",
     "Redirects are never followed: a redirect would carry the secret key to another place.",
 )
 
@@ -37,30 +39,33 @@ class Op:
     params: tuple[str, ...]  # parameter names, in path order
     response: type[BaseModel]
     optional: int = 0  # how many trailing parameters may be left out
-    moves_money: bool = False  # sent once, journaled first, never retried
-    writes: bool = False  # changes the server but moves nothing: never retried or cached
+    moves_money: bool = False  # changes the server: planned, confirmed, journaled first, sent once
     label: str = ""  # what a person calls it (dialogs, journal, notifications)
+    unit: str = ""  # the unit of its amount (the journal's currency column)
     assumed: str = ""
     method: str = "GET"
 
     @property
     def cacheable(self) -> bool:
-        """A read worth keeping: not a move, not a write, not a token check (its state
-        is what the caller wants to know now)."""
-        return not (self.moves_money or self.writes or self.name.startswith("wmp.get_token"))
+        """A read worth keeping: not a move, not a token check (its state is what the
+        caller wants to know now)."""
+        return not (self.moves_money or self.name.startswith("wmp.get_token"))
 
 
 O = Op
 CATALOGUE: tuple[Op, ...] = (
-    O("wmp.set_token", "set_token", ("hashes", "username"), m.TokenCreated, optional=1, writes=True),
+    O("wmp.set_token", "set_token", ("hashes", "username"), m.TokenCreated, optional=1, moves_money=True,
+      label="Token creation", unit="hashes"),
     O("wmp.get_token", "get_token", ("token_id",), m.TokenState),
     O("wmp.get_token.unset", "get_token", ("token_id", "unset"), m.TokenState, moves_money=True,
       label="Token check and delete", assumed="unset is sent as 1; deletes the token and its user once verified"),
     O("wmp.users", "users", (), m.Users, assumed="lists only users who mined within the last 3 days"),
-    O("wmp.create_user", "create_user", ("username", "referral"), m.Message, optional=1, writes=True),
+    O("wmp.create_user", "create_user", ("username", "referral"), m.Message, optional=1, moves_money=True,
+      label="User creation"),
     O("wmp.delete_user", "delete_user", ("username",), m.Message, moves_money=True, label="User deletion"),
     O("wmp.user_hashes", "user_hashes", ("username",), m.Hashes),
-    O("wmp.withdraw", "withdraw", ("username", "amount"), m.Message, moves_money=True, label="Hash withdrawal"),
+    O("wmp.withdraw", "withdraw", ("username", "amount"), m.Message, moves_money=True, label="Hash withdrawal",
+      unit="hashes"),
     O("wmp.reset_user_hashes", "reset_user_hashes", ("username",), m.Message, moves_money=True, label="User reset"),
     O("wmp.reset_all_user_hashes", "reset_all_user_hashes", (), m.Message, moves_money=True, label="Reset of every user"),
     O("wmp.balance", "balance", (), m.Balance),

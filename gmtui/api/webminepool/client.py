@@ -11,6 +11,7 @@ decides, and a failure's words pick the error (see ``refusal``).
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Mapping
 from decimal import Decimal
 from pathlib import Path
@@ -26,6 +27,7 @@ from gmtui.api.client import Client, field_path, json_body
 from gmtui.api.errors import (
     ApiError,
     AuthError,
+    GmtuiError,
     NotFoundError,
     RateLimitError,
     RequestValidationError,
@@ -36,6 +38,7 @@ from gmtui.api.errors import (
 from gmtui.api.text import clean
 from gmtui.api.webminepool import models as m
 from gmtui.api.webminepool.catalogue import Op, op
+from gmtui.api.webminepool.roster import Roster
 
 USERNAME = re.compile(r"[A-Za-z0-9_.@-]{1,64}")
 _TOKEN_ID = re.compile(r"[A-Za-z0-9_.~-]{1,128}")
@@ -100,10 +103,12 @@ def refusal(op_name: str, status: int, body: Mapping[str, Any], text: str, secre
 class WebMinePoolClient(Client):
     """Speaks the WebMinePool HTTP API for one account (its secret key)."""
 
-    def __init__(self, base_url: str, secret_key: str | SecretStr, **core: Any):
+    def __init__(self, base_url: str, secret_key: str | SecretStr, *, roster: Roster | None = None, **core: Any):
+        """``roster``: the partner's own list of users and tokens (in memory if None)."""
         super().__init__(base_url, **core)
         logs.mask_http_urls()  # httpx logs each URL, and this one holds the secret key
         self._secret = SecretStr(secret_key) if isinstance(secret_key, str) else secret_key
+        self.roster = roster if roster is not None else Roster(clock=self.clock)
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(base_url={self.base_url!r})"
@@ -170,16 +175,52 @@ class WebMinePoolClient(Client):
             err = exc.errors()[0]
             raise UnexpectedResponse(err["msg"], operation=ep.name, field=field_path(err["loc"]), status=status) from None
 
+    # ---- what a move concerns, and what reconcile needs of before it
+    def subject(self, operation: str, params: dict[str, Any], user: str | None) -> str:
+        return str(params.get("username") or user or "")
+
+    async def before_move(self, operation: str, params: dict[str, Any], user: str) -> dict[str, Any]:
+        """The user's hashes just before a withdrawal, a reset or a deletion (for a
+        withdrawal and a reset the move is not sent without them), and every listed
+        user's hashes before a reset of all."""
+        try:
+            if operation in ("wmp.withdraw", "wmp.reset_user_hashes"):
+                return {"hashes": await self.fresh_hashes(user)}
+            if operation == "wmp.reset_all_user_hashes":
+                listed: m.Users = await self.read_fresh("wmp.users")
+                return {"users": {u.name: u.hashes for u in listed.users}}
+        except GmtuiError as exc:
+            raise ApiError(f"cannot read the hashes before this move, so nothing was sent: {exc}",
+                           operation=operation) from None
+        if operation == "wmp.delete_user":
+            try:
+                return {"hashes": await self.fresh_hashes(user)}
+            except GmtuiError:
+                return {}  # reconcile then looks for the user only
+        return {}
+
+    async def fresh_hashes(self, username: str) -> int:
+        """The user's hashes now (never the cache)."""
+        answer: m.Hashes = await self.read_fresh("wmp.user_hashes", {"username": username})
+        return answer.hashes
+
     # ---- tokens
     async def set_token(self, hashes: int, username: str | None = None) -> m.TokenCreated:
-        return await self.call("wmp.set_token", {"hashes": hashes, "username": username})
+        """A token for ``hashes`` more hashes (of ``username``, or of the account),
+        remembered in the roster: no method lists tokens."""
+        made: m.TokenCreated = await self.call("wmp.set_token", {"hashes": hashes, "username": username})
+        self.roster.add_token(made.token_id, hashes, username)
+        return made
 
     async def get_token(self, token_id: str) -> m.TokenState:
         return await self.call("wmp.get_token", {"token_id": token_id})
 
     async def get_token_unset(self, token_id: str) -> m.TokenState:
         """Checks the token and, once verified, deletes it and its user."""
-        return await self.call("wmp.get_token.unset", {"token_id": token_id, "unset": 1})
+        state: m.TokenState = await self.call("wmp.get_token.unset", {"token_id": token_id, "unset": 1})
+        if state.verified:
+            self.roster.drop_token(token_id)
+        return state
 
     # ---- users
     async def users(self) -> m.Users:
@@ -187,10 +228,14 @@ class WebMinePoolClient(Client):
         return await self.call("wmp.users")
 
     async def create_user(self, username: str, referral: str | None = None) -> m.Message:
-        return await self.call("wmp.create_user", {"username": username, "referral": referral})
+        done: m.Message = await self.call("wmp.create_user", {"username": username, "referral": referral})
+        self.roster.add(username, "created")
+        return done
 
     async def delete_user(self, username: str) -> m.Message:
-        return await self.call("wmp.delete_user", {"username": username})
+        done: m.Message = await self.call("wmp.delete_user", {"username": username})
+        self.roster.remove(username)
+        return done
 
     async def user_hashes(self, username: str) -> int:
         answer: m.Hashes = await self.call("wmp.user_hashes", {"username": username}, user=username)
@@ -228,8 +273,13 @@ class WebMinePoolClient(Client):
 
 
 def open_client(profile: Any, state_dir: Path | None, **core: Any) -> WebMinePoolClient:
-    """The client of a WebMinePool profile (see platforms.Platform.open)."""
-    return WebMinePoolClient(profile.base_url, profile.secret(), **core)
+    """The client of a WebMinePool profile (see platforms.Platform.open); its roster
+    is kept in ``state_dir`` per account (the account's name is a hash)."""
+    roster = None
+    if state_dir is not None:
+        account = re.sub(r"[^A-Za-z0-9_-]", "_", str(core.get("account") or core.get("scope") or "default"))[:80]
+        roster = Roster(Path(state_dir) / f"webminepool-roster-{account}.json", core.get("clock") or time.time)
+    return WebMinePoolClient(profile.base_url, profile.secret(), roster=roster, **core)
 
 
 async def check(client: WebMinePoolClient, profile: Any) -> None:

@@ -11,12 +11,13 @@ from typing import TYPE_CHECKING
 from collections.abc import Awaitable
 from typing import Any, cast
 
+from textual import on
 from textual.app import ComposeResult
 from textual.content import Content
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Button, Static
+from textual.widgets import Button, Input, Static
 
 from gmtui.api.platforms import label
 from gmtui.api.errors import GmtuiError, MoveRefused, OutcomeUnknown, PendingMoveError, ReadOnly
@@ -53,7 +54,12 @@ class ConfirmScreen(ModalScreen[bool]):
     def compose(self) -> ComposeResult:
         with Vertical(id="confirm"):
             yield Static(self._summary(), id="plan")
-            yield Static("press [b]y[/] to send it, once · [b]esc[/] cancels · nothing is sent until then", id="hint")
+            if self.plan.word:  # a move on every user: typed, not a key that may be pressed by habit
+                yield Input(placeholder=f"type {self.plan.word} and press enter to send it, once", id="word")
+                yield Static(plain(f"type {self.plan.word} to send it · esc cancels · nothing is sent until then"),
+                             id="hint")
+            else:
+                yield Static("press [b]y[/] to send it, once · [b]esc[/] cancels · nothing is sent until then", id="hint")
             with Horizontal(id="buttons"):
                 yield Button("Cancel", id="cancel")
 
@@ -65,7 +71,17 @@ class ConfirmScreen(ModalScreen[bool]):
         self.watch(self.app, "presenter", lambda _: self.query_one("#plan", Static).update(self._summary()), init=False)
         box = self.query_one("#confirm")
         box.border_title = f"Confirm: {label(self.plan.operation)}"
-        self.query_one("#cancel", Button).focus()
+        self.query_one("#word" if self.plan.word else "#cancel").focus()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        return not (action == "send" and self.plan.word)  # only the typed word sends it
+
+    @on(Input.Submitted, "#word")
+    def typed(self, event: Input.Submitted) -> None:
+        if event.value.strip().lower() == self.plan.word:
+            self.dismiss(True)
+        else:
+            self.notify(f"Type {self.plan.word} exactly to send it, or esc to cancel.", severity="warning")
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         self.dismiss(False)  # the only button is Cancel: a click never sends
@@ -88,7 +104,8 @@ async def run_move(screen: Screen[Any], planning: Awaitable[Plan]) -> str:
         app.notify(str(exc), title="Read-only", severity="warning")
         return "refused"
     except MoveRefused as exc:
-        app.notify(str(exc), title="Refused: nothing was sent", severity="error", timeout=8)
+        app.notify(str(exc), title=getattr(exc, "title", "Refused: nothing was sent"),
+                   severity=getattr(exc, "severity", "error"), timeout=8)
         return "refused"
     except GmtuiError as exc:
         app.notify(str(exc), title="Could not prepare the move", severity="error", timeout=8)
@@ -107,11 +124,11 @@ async def run_move(screen: Screen[Any], planning: Awaitable[Plan]) -> str:
         await execute(plan)
     except OutcomeUnknown as exc:
         app.moved()
-        app.notify(f"{exc.message}. It may have happened: do not repeat it. In the Journal (8), R asks the server "
+        app.notify(f"{exc.message}. It may have happened: do not repeat it. In the {_journal(app)}, R asks the server "
                    "and settles it.", title="Outcome UNKNOWN: do not repeat it", severity="warning", timeout=15)
         return "unknown"
     except PendingMoveError as exc:
-        app.notify(f"{exc.message}. In the Journal (8), R asks the server and settles it first.",
+        app.notify(f"{exc.message}. In the {_journal(app)}, R asks the server and settles it first.",
                    title="Refused: an identical move is unsettled", severity="error", timeout=12)
         return "refused"
     except MoveRefused as exc:  # e.g. the journal cannot be trusted
@@ -123,3 +140,11 @@ async def run_move(screen: Screen[Any], planning: Awaitable[Plan]) -> str:
     app.moved()
     app.notify(f"{plan.lines[0][0]}: {plan.lines[0][1]}", title="Done")
     return "ok"
+
+
+def _journal(app: GmtuiApp) -> str:
+    """"Journal (8)": the section and its number key on the active profile's platform."""
+    from gmtui.api.platforms import platform
+
+    sections = platform(getattr(app, "platform", "gomining")).sections
+    return f"Journal ({sections.index('journal') + 1})" if "journal" in sections else "Journal"
