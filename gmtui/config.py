@@ -116,8 +116,13 @@ class Profile(BaseModel):
 
     @model_validator(mode="after")
     def _platform_fields(self) -> Profile:
-        if self.platform == "gomining" and not self.api_key.get_secret_value():
-            raise ValueError("API key: is required for a GoMining profile")
+        from gmtui.api.platforms import platform
+
+        described = platform(self.platform)
+        for name, called in described.requires.items():
+            value = getattr(self, name)
+            if not (value.get_secret_value() if isinstance(value, SecretStr) else value):
+                raise ValueError(f"{called}: is required for a {described.title} profile")
         return self
 
     @field_validator("users")

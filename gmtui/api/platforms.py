@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
@@ -52,6 +52,8 @@ class Platform:
     resources: Mapping[str, str]  # ``gmtui get`` resource -> what it shows
     needs_user: frozenset[str] = frozenset()  # resources that read one partner user
     sections: tuple[str, ...] = ()  # the dashboard's sections, in number-key order (see ui/sections.py)
+    requires: Mapping[str, str] = field(default_factory=dict)  # profile fields it needs beyond base_url -> their name
+    secret_label: str = "API secret"  # what the platform calls the secret (GMTUI_API_SECRET, the keyring)
 
     def operations(self) -> Mapping[str, Any]:
         """Operation name -> catalogue row."""

@@ -23,5 +23,6 @@ PLATFORM = Platform(
     package="gmtui.api.gomining",
     resources={**_USER_RESOURCES, "collections": "miners for sale"},
     needs_user=frozenset(_USER_RESOURCES),
+    requires={"api_key": "API key"},
     sections=("overview", "miners", "earnings", "wallets", "withdraw", "upgrades", "shop", "journal"),
 )

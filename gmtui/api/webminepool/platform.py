@@ -15,5 +15,6 @@ PLATFORM = Platform(
         "token": "a token's state (--id ID)",
     },
     needs_user=frozenset({"user-hashes"}),
+    secret_label="secret key",
     sections=("pool-users", "pool-account", "pool-tokens", "journal"),
 )
