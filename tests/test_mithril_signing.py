@@ -64,3 +64,28 @@ def test_a_nonce_is_fresh_and_short_enough():
 def test_a_key_that_is_not_hex_is_said_so():
     with pytest.raises(ValueError, match="not a hex string"):
         signing.sign({}, "not-hex")
+
+
+# ---- the catalogue and the answers' shapes
+
+
+def test_the_activity_list_is_read_in_either_shape():
+    from gmtui.api.mithril.models import Activities
+
+    row = {"uuid": "u1", "reward": "0.5", "status": "PENDING", "happened_at": "2026-11-23T10:00:00"}
+    bare = Activities.model_validate([row])
+    wrapped = Activities.model_validate({"results": [row], "next_id": 40})
+    assert bare.items == wrapped.items and str(bare.items[0].value) == "0.5"
+    assert (bare.next_id, wrapped.next_id) == (None, "40")
+    with pytest.raises(ValueError):
+        Activities.model_validate({"results": [row], "data": [row]})  # two candidates: ambiguous, refused
+
+
+def test_every_operation_of_the_seed_is_catalogued_and_moves_are_labelled():
+    from gmtui.api.mithril.catalogue import CATALOGUE
+
+    assert {(o.method, o.path) for o in CATALOGUE} == {
+        ("POST", "/oauth/token"), ("DELETE", "/oauth/token"), ("GET", "/oauth/user-info"), ("GET", "/oauth/balance"),
+        ("GET", "/mining"), ("POST", "/mining"), ("DELETE", "/mining")}
+    assert all(o.label for o in CATALOGUE if o.moves_money)
+    assert "hidden" in repr(__import__("gmtui.api.mithril.models", fromlist=["Token"]).Token(token="abc"))
