@@ -24,13 +24,13 @@ from gmtui.ui.screens.section import Section
 from gmtui.ui.text import markup
 from gmtui.ui.widgets.vtable import Column, VirtualTable
 
-COLUMNS = [
+COLUMNS = [  # 80 columns wide with the borders
     Column("Token", 20),
-    Column("Mined by", 12),
-    Column("Hashes", 13, lambda v: f"{v:,}", right=True),
-    Column("Set (UTC)", 16),
-    Column("State", 10),
-    Column("Done at", 19),
+    Column("Mined by", 9),
+    Column("Hashes", 11, lambda v: f"{v:,}", right=True),
+    Column("Set (UTC)", 11),
+    Column("State", 8),
+    Column("Done at", 11),
 ]
 
 
@@ -85,7 +85,7 @@ class PoolTokensScreen(Section):
         gate = asyncio.Semaphore(8)
 
         async def one(token_id: str, kept: dict[str, Any]) -> Token:
-            at = datetime.fromtimestamp(float(kept["at"]), UTC).strftime("%Y-%m-%d %H:%M")
+            at = datetime.fromtimestamp(float(kept["at"]), UTC).strftime("%m-%d %H:%M")
             base = (token_id, str(kept["user"]) or "account", int(kept["hashes"]), at)
             async with gate:
                 try:
@@ -94,17 +94,18 @@ class PoolTokensScreen(Section):
                     return Token(*base, "gone", "")
                 except GmtuiError as exc:
                     return Token(*base, f"? {exc.message}"[:60], "")
-            done = state.done_at.date[:19] if state.verified and state.done_at else ""
+            done = state.done_at.date[5:16] if state.verified and state.done_at else ""  # "11-23 05:38", as Set
             return Token(*base, "verified" if state.verified else "pending", done)
 
-        kept = dict(client.roster.tokens)
-        return sorted(await asyncio.gather(*(one(t, v) for t, v in kept.items())), key=lambda t: t.set_at, reverse=True)
+        newest = sorted(client.roster.tokens.items(), key=lambda kv: float(kv[1]["at"]), reverse=True)
+        return list(await asyncio.gather(*(one(t, v) for t, v in newest)))
 
     def show(self, tokens: list[Token]) -> None:
         table = self.query_one(VirtualTable)
         table.set_rows([(t.id, t.user, t.hashes, t.set_at, t.state, t.done_at) for t in tokens])
         verified = sum(1 for t in tokens if t.state == "verified")
-        table.border_title = markup("$n tokens kept by gmtui · $verified verified", n=len(tokens), verified=verified)
+        table.border_title = markup("$n kept by gmtui · $verified verified",
+                                    n=f"{len(tokens)} token{'' if len(tokens) == 1 else 's'}", verified=verified)
         table.border_subtitle = self.filter_note(table, "tokens") if tokens else "n sets a token"
         table.focus()
 
