@@ -75,16 +75,20 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], Coroutine[Any, Any, int]]] = 
 # ---- money moves ------------------------------------------------------------------------
 
 
+def move_options(p: argparse.ArgumentParser, confirm: bool = True, user: bool = True) -> None:
+    """The options every move command takes (and ``--user`` where a move names one)."""
+    if user:
+        p.add_argument("--user", help="partner user id (default: the profile's first user)")
+    p.add_argument("--profile", default=argparse.SUPPRESS, help="profile to use")
+    p.add_argument("--demo", action="store_true", default=argparse.SUPPRESS, help="use the embedded sandbox")
+    if confirm:
+        p.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+        p.add_argument("--read-only", action="store_true", default=argparse.SUPPRESS, help="refuse money moves")
+
+
 def add_parsers(sub: Any) -> None:
     """`wallet bind`, `withdraw`, `upgrade price|create`, `buy`, `transfer`."""
-
-    def common(p: argparse.ArgumentParser, confirm: bool = True) -> None:
-        p.add_argument("--user", help="partner user id (default: the profile's first user)")
-        p.add_argument("--profile", default=argparse.SUPPRESS, help="profile to use")
-        p.add_argument("--demo", action="store_true", default=argparse.SUPPRESS, help="use the embedded sandbox")
-        if confirm:
-            p.add_argument("--yes", action="store_true", help="do not ask for confirmation")
-            p.add_argument("--read-only", action="store_true", default=argparse.SUPPRESS, help="refuse money moves")
+    common = move_options
 
     w = sub.add_parser("wallet", help="bind a BTC wallet to a partner user")
     wsub = w.add_subparsers(dest="wallet_action", required=True, metavar="ACTION")

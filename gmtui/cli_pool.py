@@ -22,12 +22,11 @@ def _hashes(text: str) -> int:
 
 
 def add_parsers(sub: Any) -> None:
-    def common(p: argparse.ArgumentParser, confirm: bool = True) -> None:
-        p.add_argument("--profile", default=argparse.SUPPRESS, help="a WebMinePool profile")
-        p.add_argument("--demo", action="store_true", default=argparse.SUPPRESS, help="use the embedded sandbox")
-        if confirm:
-            p.add_argument("--yes", action="store_true", help="do not ask for confirmation")
-            p.add_argument("--read-only", action="store_true", default=argparse.SUPPRESS, help="refuse money moves")
+    from functools import partial
+
+    from gmtui.cli_money import move_options
+
+    common = partial(move_options, user=False)
 
     pool = sub.add_parser("pool", help="WebMinePool: withdraw or reset hashes, users, tokens")
     psub = pool.add_subparsers(dest="pool_action", required=True, metavar="ACTION")
