@@ -1,5 +1,6 @@
 """Open a ready client: for a profile (its cache, journal, token file and log file in
-the platformdirs dirs) or for the demo (the in-process sandbox, all of it in memory)."""
+the platformdirs dirs) or for the demo (the in-process sandboxes, all of it in memory);
+and the profiles the dashboard may switch between (``Choice``)."""
 
 from __future__ import annotations
 
@@ -19,12 +20,14 @@ from gmtui.api import logs
 
 if TYPE_CHECKING:
     from gmtui.api.gomining.client import GoMiningClient
+    from gmtui.api.webminepool.client import WebMinePoolClient
 
+DEMOS = {"gomining": "demo", "webminepool": "demo-webminepool"}  # platform -> its demo's profile name
 
 
 @dataclass
 class Session:
-    client: GoMiningClient  # or the client of ``platform`` (only GoMining has sections yet)
+    client: GoMiningClient | WebMinePoolClient  # the client of ``platform``
     users: list[str]
     profile: str
     refresh_s: int = 60
@@ -68,24 +71,82 @@ def open_demo(faults: object | None = None, clock: Callable[[], float] = time.ti
     """The embedded sandbox of ``platform`` (default: GMTUI_PLATFORM, else GoMining),
     its world built for the day ``clock`` says."""
     platform = platform or os.environ.get("GMTUI_PLATFORM") or "gomining"
+    if platform not in DEMOS:
+        from gmtui.api.errors import ConfigError
+
+        raise ConfigError(f"GMTUI_PLATFORM is {platform!r}: gmtui knows {', '.join(DEMOS)}")
+    return _demo(platform, faults, clock, Cache(), None)
+
+
+def open_demos(faults: object | None = None, clock: Callable[[], float] = time.time) -> list[Session]:
+    """Every platform's embedded sandbox on one clock, sharing one in-memory journal
+    (the Journal section shows every platform's moves) and one cache (its keys carry
+    each profile's scope)."""
+    cache, journal = Cache(), Journal(clock=clock)
+    return [_demo(name, faults, clock, cache, journal) for name in DEMOS]
+
+
+def _demo(platform: str, faults: object | None, clock: Callable[[], float], cache: Cache,
+          journal: Journal | None) -> Session:
+    name = DEMOS[platform]
     if platform == "webminepool":
         from gmtui.sandbox import pool_client
         from gmtui.sandbox.webminepool.state import State as PoolState
 
         pool = PoolState(clock=clock, faults=faults)
         start_logging([pool.secret])
-        client = pool_client(pool, scope="demo-webminepool", cache=Cache(), journal=Journal(clock=pool.clock))
-        return Session(client, list(pool.users), "demo-webminepool", platform=platform)
-    if platform != "gomining":
-        from gmtui.api.errors import ConfigError
-
-        raise ConfigError(f"GMTUI_PLATFORM is {platform!r}: gmtui knows gomining and webminepool")
+        client = pool_client(pool, scope=name, cache=cache, journal=journal or Journal(clock=pool.clock))
+        return Session(client, list(pool.users), name, platform=platform)
     from gmtui.sandbox import State, demo_client
 
     state = State(clock=clock, faults=faults)  # type: ignore[arg-type]
     start_logging([state.options.api_key, state.options.api_secret])
-    client = demo_client(state, scope="demo", cache=Cache(), journal=Journal(clock=state.clock))
-    return Session(client, list(state.world.users), "demo")
+    client = demo_client(state, scope=name, cache=cache, journal=journal or Journal(clock=state.clock))
+    return Session(client, list(state.world.users), name)
+
+
+@dataclass(frozen=True)
+class Choice:
+    """A profile the dashboard can switch to: its name, its platform, and how to open
+    it (called once, on first use; the dashboard keeps the session)."""
+
+    name: str
+    platform: str
+    open: Callable[[], Session]
+
+    @property
+    def title(self) -> str:
+        """The platform's name as a person says it ("WebMinePool")."""
+        from gmtui.api.platforms import platform
+
+        try:
+            return platform(self.platform).title
+        except KeyError:
+            return self.platform
+
+
+def demo_choices(faults: object | None = None, clock: Callable[[], float] = time.time) -> list[Choice]:
+    """Every platform's demo, all opened together on first use (see ``open_demos``)."""
+    opened: dict[str, Session] = {}
+
+    def opener(name: str) -> Callable[[], Session]:
+        def open_() -> Session:
+            if not opened:
+                opened.update({s.profile: s for s in open_demos(faults, clock)})
+            return opened[name]
+
+        return open_
+
+    return [Choice(name, platform, opener(name)) for platform, name in DEMOS.items()]
+
+
+def profile_choices(clock: Callable[[], float] = time.time) -> list[Choice]:
+    """Every configured profile, each opened by name when first picked."""
+
+    def opener(name: str) -> Callable[[], Session]:
+        return lambda: open_profile(name, clock)
+
+    return [Choice(name, p.platform, opener(name)) for name, p in config.load().profiles.items()]
 
 
 async def check_profile(profile: config.Profile, transport: object | None = None, clock: object | None = None) -> str:

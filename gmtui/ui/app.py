@@ -1,15 +1,18 @@
-"""The app shell: sections on number keys, the user switcher, help, palette, themes.
+"""The app shell: sections on number keys, the profile and user switcher, help,
+palette, themes.
 
 The client is injected (the demo passes one wired to the in-process sandbox), so
-screens only ask the service for typed data.
+screens only ask the service for typed data. The app knows every profile it may show
+(``Choice``): each is opened on first use and kept; the number keys, the
+section bar, the palette and help follow the active profile's platform.
 """
 
 from __future__ import annotations
 
 import sys
 import time
-from collections.abc import Callable, Iterable
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Iterable, Sequence
+from typing import TYPE_CHECKING, Any, cast
 
 from rich.segment import Segment
 from rich.style import Style
@@ -20,40 +23,19 @@ from textual.binding import Binding
 from textual.reactive import reactive
 from textual.screen import Screen
 
+from gmtui.api.platforms import NAMES, platform
 from gmtui.api.text import clean
 from gmtui.ui.screens.help import HelpScreen, key_rows
-from gmtui.ui.screens.overview import OverviewScreen
 from gmtui.ui.screens.users import UsersScreen
-from gmtui.ui.text import escaped
+from gmtui.ui.sections import SECTIONS, factory, number_keys, title
+from gmtui.ui.text import escaped, plain
 
 if TYPE_CHECKING:  # the service and the login screen are imported once the first frame is out
+    from gmtui.api.client import Client
     from gmtui.api.gomining.client import GoMiningClient
-    from gmtui.session import Session
+    from gmtui.api.webminepool.client import WebMinePoolClient
+    from gmtui.session import Choice, Session
     from gmtui.ui.screens.login import Opened
-
-
-def _lazy(module: str, name: str, title: str) -> Callable[[], Screen[Any]]:
-    """A section imported on first visit (the chart library alone costs ~120 ms)."""
-
-    def make() -> Screen[Any]:
-        import importlib
-
-        return getattr(importlib.import_module(f"gmtui.ui.screens.{module}"), name)()
-
-    make.TITLE = title  # type: ignore[attr-defined]
-    return make
-
-
-SECTIONS: dict[str, Any] = {
-    "overview": OverviewScreen,
-    "miners": _lazy("miners", "MinersScreen", "Miners"),
-    "earnings": _lazy("earnings", "EarningsScreen", "Earnings"),
-    "wallets": _lazy("wallets", "WalletsScreen", "Wallets"),
-    "withdraw": _lazy("withdraw", "WithdrawScreen", "Withdraw"),
-    "upgrades": _lazy("upgrades", "UpgradesScreen", "Upgrades"),
-    "shop": _lazy("shop", "ShopScreen", "Shop"),
-    "journal": _lazy("journal", "JournalScreen", "Journal"),
-}
 
 
 class _Monochrome(Monochrome):
@@ -63,6 +45,9 @@ class _Monochrome(Monochrome):
     def apply(self, segments: list[Segment], background: Any) -> list[Segment]:
         return super().apply([Segment(text, style or Style.null(), control) for text, style, control in segments],
                              background)
+
+
+BETWEEN = "between-profiles"  # a blank mode, current for an instant while the sections are made anew
 
 
 class GmtuiApp(App[int]):
@@ -76,14 +61,10 @@ class GmtuiApp(App[int]):
     #hint { width: auto; padding: 0 1; color: $text-muted; }
     #sections { height: 1; background: $boost; color: $text; }
     """
-    MODES = SECTIONS
+    MODES = {name: make for name, (_, make) in SECTIONS.items()}
     DEFAULT_MODE = "overview"  # composed at start (a switch from the blank default screen costs ~45 ms)
-    SECTION_TITLES = [screen.TITLE for screen in SECTIONS.values()]
     BINDINGS = [
-        *[
-            Binding(str(i), f"section('{name}')", name.capitalize(), id=f"section.{name}", show=False)
-            for i, name in enumerate(SECTIONS, start=1)
-        ],
+        *number_keys(),
         Binding("u", "users", "Users", id="users"),
         Binding("question_mark,f1", "help", "Help", id="help"),
         Binding("ctrl+t", "next_theme", "Theme", show=False, id="theme"),  # not `t`: Miners' transfer
@@ -97,10 +78,12 @@ class GmtuiApp(App[int]):
 
     def __init__(
         self,
-        client: GoMiningClient | None,
+        client: GoMiningClient | WebMinePoolClient | None,
         users: list[str],
         *,
         profile: str,
+        platform: str = "gomining",
+        profiles: Callable[[], Sequence[Choice]] | None = None,
         clock: Callable[[], float] = time.time,
         refresh_s: float | None = 60.0,
         problem: str = "",
@@ -113,9 +96,12 @@ class GmtuiApp(App[int]):
         """Without a client the app starts on the login screen (``problem`` says why).
         With an ``opener``, the dashboard's frame is drawn first, then the opener runs;
         if the profile is unusable the login screen follows, or with ``strict`` the app
-        exits and ``failure`` holds the error, for the command line to report."""
+        exits and ``failure`` holds the error, for the command line to report.
+        ``profiles`` lists the profiles to switch to (asked once, when first needed:
+        reading the configuration waits until the frame is out)."""
         super().__init__(**kwargs)
         self._filters = [_Monochrome() if type(f) is Monochrome else f for f in self._filters]  # NO_COLOR
+        self.add_mode(BETWEEN, Screen)
         self.opener = opener
         self.opening = opener is not None  # keys pressed meanwhile act once the session is open
         self.strict = strict
@@ -124,9 +110,15 @@ class GmtuiApp(App[int]):
         self.client = client
         self.users = users
         self.profile = profile
+        self.platform = platform  # the active profile's (its sections are the ones offered)
+        self.lister = profiles
+        self.choices: list[Choice] | None = None  # asked of ``lister`` when first needed
+        self.sessions: dict[str, Session] = {}  # every profile opened so far, by name
         self.clock = clock
+        self.refresh_arg = refresh_s  # asked for by the command line (None: each profile's own)
         self.refresh_s = refresh_s  # auto-refresh of the shown section; 0 turns it off, None: the profile's
         self.problem = problem
+        self.forced_read_only = read_only  # --read-only: whatever each profile says
         self.read_only = read_only  # every money move refused, visibly
         self.set_reactive(GmtuiApp.presenter, presenter)
         self.moves = 0  # money moves sent this session: figures loaded before the last one are stale
@@ -134,11 +126,47 @@ class GmtuiApp(App[int]):
         self.set_reactive(GmtuiApp.user, users[0] if users else "")
 
     @property
-    def service(self) -> GoMiningClient:
-        """The open session's client (screens that load or move ask once it is open)."""
+    def core(self) -> Client:
+        """The open session's client, whatever its platform (its journal, cache, clock)."""
         if self.client is None:
             raise RuntimeError("no session is open yet")
         return self.client
+
+    @property
+    def service(self) -> GoMiningClient:
+        """The open GoMining session's client (GoMining's sections ask once it is open)."""
+        if self.platform != "gomining":
+            raise RuntimeError(f"profile {self.profile!r} is not a GoMining one")
+        return cast("GoMiningClient", self.core)
+
+    @property
+    def pool(self) -> WebMinePoolClient:
+        """The open WebMinePool session's client (WebMinePool's sections)."""
+        if self.platform != "webminepool":
+            raise RuntimeError(f"profile {self.profile!r} is not a WebMinePool one")
+        return cast("WebMinePoolClient", self.core)
+
+    def sections(self) -> tuple[str, ...]:
+        """The active profile's platform's sections, in number-key order."""
+        return platform(self.platform).sections
+
+    def section_titles(self) -> list[str]:
+        return [title(name) for name in self.sections()]
+
+    def profiles(self) -> list[Choice]:
+        """Every profile this dashboard may show (the active one included)."""
+        if self.choices is None:
+            from gmtui.api.errors import GmtuiError
+
+            try:
+                self.choices = list(self.lister()) if self.lister is not None else []
+            except GmtuiError as exc:  # the configuration cannot be read now: only the open profile
+                self.notify(str(exc), title="Other profiles unavailable", severity="warning")
+                self.choices = []
+        return self.choices
+
+    def other_profiles(self) -> list[Choice]:
+        return [p for p in self.profiles() if p.name != self.profile]
 
     # ---- outside text and failures
     def notify(self, message: str, *, title: str = "", severity: Any = "information", timeout: float | None = None,
@@ -187,6 +215,8 @@ class GmtuiApp(App[int]):
             self.call_after_refresh(self._open)
         elif self.client is None:
             self._login(self.problem)
+        elif self.current_mode not in self.sections():  # given a client of a platform without an overview
+            self._restart(self.sections()[0])
 
     def _login(self, problem: str) -> None:
         from gmtui.ui.screens.login import LoginScreen
@@ -218,31 +248,90 @@ class GmtuiApp(App[int]):
         self._use(message.opened)
 
     def _use(self, opened: Session) -> None:
+        """Show ``opened``: its client, users and platform, on its platform's first
+        section. After another profile, every section starts afresh (none shows the
+        previous profile's figures, even while the new ones load)."""
+        from gmtui.session import Session
         from gmtui.ui.screens.login import LoginScreen
 
-        self.client, self.users, self.profile = opened.client, opened.users, opened.profile
-        self.read_only = self.read_only or opened.read_only
-        if self.refresh_s is None:
-            self.refresh_s = opened.refresh_s
+        switched = self.client is not None
+        if self.client is not None and self.profile not in self.sessions:  # given to the app: kept too
+            self.sessions[self.profile] = Session(self.client, self.users, self.profile, platform=self.platform,
+                                                  read_only=self.read_only and not self.forced_read_only)
+        self.sessions[opened.profile] = opened
+        self.client, self.users, self.profile, self.platform = opened.client, opened.users, opened.profile, opened.platform
+        self.read_only = self.forced_read_only or opened.read_only
+        self.refresh_s = self.refresh_arg if self.refresh_arg is not None else opened.refresh_s
         self.set_reactive(GmtuiApp.user, opened.users[0])
         if isinstance(self.screen, LoginScreen):
             self.pop_screen()
-        if self.current_mode == "overview":
+        first = self.sections()[0]
+        if not switched and self.current_mode == first:
             self.screen.action_refresh()  # type: ignore[attr-defined]
         else:
-            self.switch_mode("overview")
+            self._restart(first)
+
+    def _restart(self, show: str) -> None:
+        """Show section ``show`` as a new screen; every section is made anew when next
+        shown (by way of a blank mode: the current one cannot be replaced in place)."""
+        self.switch_mode(BETWEEN)
+        for name in SECTIONS:
+            self.remove_mode(name)
+            self.add_mode(name, factory(name))
+        self.switch_mode(show)
+
+    def action_profile(self, name: str) -> None:
+        """Open profile ``name`` (first use; kept after) and show its first section; if
+        it cannot be opened, the current one stays and the reason is said."""
+        choice = next((p for p in self.profiles() if p.name == name), None)
+        if choice is None or name == self.profile or self.client is None:
+            return
+        self._say(plain(f"opening {name}…"))
+        self.call_after_refresh(self._switch, choice)
+
+    def _switch(self, choice: Choice) -> None:
+        from gmtui.api.errors import ConfigError, GmtuiError
+
+        try:
+            opened = self.sessions.get(choice.name) or choice.open()
+            if not opened.users:
+                raise ConfigError(f"profile {choice.name!r} lists no partner users; add it again with --user")
+        except GmtuiError as exc:
+            self._cannot_open(choice.name, str(exc))
+            return
+        except Exception as exc:  # a bug: logged (redacted), said, and the current profile stays
+            from gmtui.crash import report
+
+            self._cannot_open(choice.name, report(exc))
+            return
+        self._use(opened)
+
+    def _cannot_open(self, name: str, why: str) -> None:
+        from gmtui.ui.text import markup
+
+        self.notify(why, title=f"Could not open {name}", severity="error", timeout=12)
+        self._say(markup("[b red]Could not open $name:[/] $why  (still on $profile)", name=name, why=why,
+                         profile=self.profile))
+
+    def _say(self, text: Any) -> None:
+        """``text`` (plain or markup content) on the shown section's status line."""
+        getattr(self.screen, "set_status", lambda _: None)(text)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "section" and len(parameters) > 1 and parameters[1] != self.platform:
+            return False  # another platform's section key: hidden, and the key goes to this platform's
         return not (self.client is None and not self.opening and action in ("section", "users"))  # nothing to show yet
 
-    def action_section(self, name: str) -> None:
-        if self.current_mode != name:
+    def action_section(self, name: str, platform: str = "") -> None:
+        if self.current_mode != name and name in self.sections():
             self.switch_mode(name)
 
     def action_users(self) -> None:
-        def chosen(user: str | None) -> None:
-            if user:
-                self.user = user
+        def chosen(pick: tuple[str, str] | None) -> None:
+            if pick is not None and pick[0] == "profile":
+                self.action_profile(pick[1])
+            elif pick is not None:
+                self.user = pick[1]
 
         self.push_screen(UsersScreen(), chosen)
 
@@ -264,8 +353,12 @@ class GmtuiApp(App[int]):
         self.notify(f"Theme: {self.theme}")
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
-        for i, name in enumerate(SECTIONS, start=1):
-            yield SystemCommand(f"Go to {name.capitalize()} ({i})", f"Show the {name} section", lambda n=name: self.action_section(n))
+        for i, name in enumerate(self.sections(), start=1):
+            yield SystemCommand(f"Go to {title(name)} ({i})", f"Show the {title(name).lower()} section",
+                                lambda n=name: self.action_section(n))
+        for choice in self.other_profiles() if self.client is not None else ():
+            yield SystemCommand(f"Switch to profile {escaped(choice.name)}", f"Open it and show its {choice.title} sections",
+                                lambda n=choice.name: self.action_profile(n))
         for user in self.users:
             yield SystemCommand(f"Switch to user {escaped(user)}", "Show this partner user's data",
                                 lambda u=user: setattr(self, "user", u))
@@ -276,8 +369,9 @@ class GmtuiApp(App[int]):
         yield from super().get_system_commands(screen)
 
     async def on_unmount(self) -> None:
-        if self.client is not None:
-            await self.client.aclose()
+        clients = {id(c): c for c in [*(s.client for s in self.sessions.values()), self.client] if c is not None}
+        for client in clients.values():
+            await client.aclose()
 
 
 EXIT_CRASH = 70
@@ -287,21 +381,8 @@ def run(
     demo: bool = False, profile: str | None = None, faults: object | None = None, refresh_s: int | None = None,
     read_only: bool = False, presenter: bool = False, clock: Callable[[], float] = time.time,
 ) -> int:
-    """Start the TUI on the embedded sandbox (demo) or on a configured profile. The
-    frame is drawn before the service is imported, so the dashboard shows at once."""
-
-    def opener() -> Session:
-        from gmtui import session
-        from gmtui.api.errors import ConfigError
-
-        opened = session.open_demo(faults, clock, "gomining") if demo else session.open_profile(profile, clock)
-        if opened.platform != "gomining":
-            raise ConfigError(f"profile {opened.profile!r} is a {opened.platform} profile: the dashboard shows GoMining "
-                              "profiles so far; use `gmtui get` for this one")
-        return opened
-
-    app = GmtuiApp(None, [], profile="demo" if demo else profile or "", refresh_s=refresh_s, clock=clock,
-                   read_only=read_only, presenter=presenter, opener=opener, strict=bool(profile))
+    """Start the TUI (see ``dashboard``); the exit code, or the failure raised."""
+    app = dashboard(demo, profile, faults, refresh_s, read_only, presenter, clock)
     code = app.run() or 0
     if app.crash is not None:
         print(app.crash, file=sys.stderr)  # already plain: gmtui's words and a path
@@ -309,3 +390,36 @@ def run(
     if app.failure is not None:
         raise app.failure
     return code or (app.return_code or 0)
+
+
+def dashboard(
+    demo: bool = False, profile: str | None = None, faults: object | None = None, refresh_s: int | None = None,
+    read_only: bool = False, presenter: bool = False, clock: Callable[[], float] = time.time,
+) -> GmtuiApp:
+    """The TUI on the embedded sandboxes (every platform's; GMTUI_PLATFORM's first) or
+    on a configured profile (the others offered by `u`). The frame is drawn before the
+    service is imported, so the dashboard shows at once."""
+    import os
+
+    first = os.environ.get("GMTUI_PLATFORM") or "gomining"
+
+    def listed() -> list[Choice]:
+        from gmtui import session
+
+        return session.demo_choices(faults, clock) if demo else session.profile_choices(clock)
+
+    def opener() -> Session:
+        from gmtui import session
+        from gmtui.api.errors import ConfigError
+
+        if not demo:
+            return session.open_profile(profile, clock)
+        found = [c for c in app.profiles() if c.platform == first]
+        if not found:
+            raise ConfigError(f"GMTUI_PLATFORM is {first!r}: gmtui knows {', '.join(NAMES)}")
+        return found[0].open()
+
+    app = GmtuiApp(None, [], profile="demo" if demo else profile or "", platform=first if demo and first in NAMES else "gomining",
+                   profiles=listed, refresh_s=refresh_s, clock=clock, read_only=read_only, presenter=presenter,
+                   opener=opener, strict=bool(profile))
+    return app

@@ -1,6 +1,9 @@
 """What every section of the dashboard shares: header and footer, a status line that
 tells the age of the data, loading through the service (cached figures at once, then
-fresh ones), refresh on `r`, on a user switch and on a timer while it is shown."""
+fresh ones), refresh on `r`, on a user switch and on a timer while it is shown.
+
+Figures carry the profile they were loaded for: a section drops those of a profile no
+longer shown, and loads again when shown after a profile switch."""
 
 from __future__ import annotations
 
@@ -35,15 +38,18 @@ class Loaded(Message):
     at: float
     age_s: float | None = None  # set when the data comes from the cache
     final: bool = True
+    profile: str = ""  # whose figures: dropped unless the app still shows that profile
 
 
 @dataclass
 class Failed(Message):
     user: str
     error: str
+    profile: str = ""
 
 
 MASK = "•••••••"
+DEMOS = ("demo", "demo-webminepool")  # the demo's profiles (session.DEMOS; not imported before the first frame)
 LIVE_S = 60.0  # how long figures count as live when auto-refresh is off
 
 
@@ -81,7 +87,7 @@ class Section(Screen[None]):
         yield Footer()
 
     def _bar(self) -> str:
-        names = self.app.SECTION_TITLES
+        names = self.app.section_titles()
         parts = []
         for i, name in enumerate(names, start=1):
             parts.append(f"[reverse b] {i} {name}[/]" if name == self.TITLE else f" [b]{i}[/] {name}")
@@ -120,6 +126,7 @@ class Section(Screen[None]):
     # ---- life cycle
     def on_mount(self) -> None:
         self.shown_user: str | None = None
+        self.shown_profile: str | None = None  # whose figures are shown
         self.last: Any = None
         self.data_at: float | None = None  # when the shown figures were fetched (app clock)
         self.seen_moves = 0  # the app's money-move count when they were asked for
@@ -130,8 +137,11 @@ class Section(Screen[None]):
 
     def on_screen_resume(self) -> None:
         """Shown again: figures older than the refresh interval, from before a money
-        move, or of another user are loaded again; otherwise auto-refresh resumes."""
-        if self.app.client is not None and (self.shown_user not in (None, self.app.user) or self.outdated()):
+        move, or of another user or profile are loaded again; otherwise auto-refresh
+        resumes."""
+        self.query_one("#sections", Static).update(self._bar())  # the platform's sections
+        if self.app.client is not None and (self.shown_user not in (None, self.app.user) or self.outdated()
+                                            or self.shown_profile not in (None, self.app.profile)):
             self.action_refresh()
         else:
             self._arm()
@@ -220,35 +230,39 @@ class Section(Screen[None]):
     def action_refresh(self) -> None:
         if self.app.client is None:  # the frame is up; the session is still opening
             name = self.app.profile
-            self.set_status(plain("starting the embedded sandbox…" if name == "demo" else f"opening {name or 'the active profile'}…"))
+            self.set_status(plain("starting the embedded sandbox…" if name in DEMOS else f"opening {name or 'the active profile'}…"))
             return
+        if self.app.current_mode not in self.app.sections():
+            return  # another platform's section (the first frame's overview): it is about to make way
         self.set_status(plain(f"loading {self.app.user}…"))
         self.seen_moves = self.app.moves
         self.load(self.app.user)
 
     @work(exclusive=True, group="section")
     async def load(self, user: str) -> None:
-        client = self.app.service
+        client, profile = self.app.core, self.app.profile
         try:
             async for snap in stale_while_revalidate(lambda: self.fetch(user), client.clock):
-                self.post_message(Loaded(user, snap.value, self.app.clock(), snap.age_s, snap.final))
+                self.post_message(Loaded(user, snap.value, self.app.clock(), snap.age_s, snap.final, profile))
         except GmtuiError as exc:
-            self.post_message(Failed(user, str(exc)))
+            self.post_message(Failed(user, str(exc), profile))
         except ArithmeticError as exc:
-            self.post_message(Failed(user, f"the server's figures cannot be computed with ({type(exc).__name__})"))
+            self.post_message(Failed(user, f"the server's figures cannot be computed with ({type(exc).__name__})", profile))
         except Exception as exc:  # a bug met on some answer: this section says so, the app goes on
             from gmtui.crash import report
 
             report(exc)
-            self.post_message(Failed(user, f"gmtui could not read this ({type(exc).__name__}; a bug, logged)"))
+            self.post_message(Failed(user, f"gmtui could not read this ({type(exc).__name__}; a bug, logged)", profile))
 
     def on_failed(self, message: Failed) -> None:
+        if message.profile != self.app.profile:
+            return  # about a profile no longer shown
         self.set_status(markup("[b red]Could not load $user:[/] $error  (r to retry)", user=message.user, error=message.error))
         self._arm()
 
     def on_loaded(self, message: Loaded) -> None:
-        if message.user != self.app.user:
-            return
+        if message.user != self.app.user or message.profile != self.app.profile:
+            return  # another user's or profile's figures: never shown
         try:
             self.show(message.data)
         except Exception as exc:  # figures that cannot be shown (out of range, or a bug): said, not a crash
@@ -257,9 +271,9 @@ class Section(Screen[None]):
             why = "cannot be computed with" if isinstance(exc, ArithmeticError) else "could not be shown (a bug, logged)"
             if not isinstance(exc, ArithmeticError):
                 report(exc)
-            self.on_failed(Failed(message.user, f"the server's figures {why} ({type(exc).__name__})"))
+            self.on_failed(Failed(message.user, f"the server's figures {why} ({type(exc).__name__})", message.profile))
             return
-        self.shown_user = message.user
+        self.shown_user, self.shown_profile = message.user, message.profile
         self.last = message.data
         self.data_at = message.at - (message.age_s or 0)
         at = datetime.fromtimestamp(message.at, UTC).strftime("%H:%M:%S UTC")

@@ -1,4 +1,5 @@
-"""The user switcher: the partner's users with their fleet, and a way to add one."""
+"""The switcher (`u`): the other profiles, each with its platform, above the current
+profile's users; for GoMining, each user's fleet and a way to add a partner user."""
 
 from __future__ import annotations
 
@@ -20,8 +21,10 @@ from gmtui.ui.text import markup, plain
 if TYPE_CHECKING:
     from gmtui.ui.app import GmtuiApp
 
+Pick = tuple[str, str]  # ("profile", name) or ("user", id)
 
-class UsersScreen(ModalScreen[str | None]):
+
+class UsersScreen(ModalScreen[Pick | None]):
     if TYPE_CHECKING:
         app: GmtuiApp  # the dashboard's app, typed for the checker
 
@@ -36,18 +39,27 @@ class UsersScreen(ModalScreen[str | None]):
     BINDINGS = [Binding("escape", "dismiss", "Close", id="users.close")]
 
     def compose(self) -> ComposeResult:
+        gomining = self.app.platform == "gomining"
+        profiles: list[Option | None] = [
+            Option(markup("[b]$name[/] · $title", name=p.name, title=p.title), id=f"profile:{p.name}")
+            for p in self.app.other_profiles()
+        ]
+        users = [Option(clean(u, limit=60), id=f"user:{u}") for u in self.app.users]
         with Vertical(id="box"):
-            yield OptionList(*[Option(clean(u, limit=60), id=u) for u in self.app.users], id="list", markup=False)
-            yield Input(placeholder="add a partner user id (logs it in with auth/init)", id="new")
+            yield OptionList(*profiles, *([None] if profiles else []), *users, id="list", markup=False)
+            if gomining:
+                yield Input(placeholder="add a partner user id (logs it in with auth/init)", id="new")
             yield Static("enter picks · esc closes", id="note")
 
     def on_mount(self) -> None:
         box = self.query_one("#box")
-        box.border_title = "Partner users"
+        whose = "Partner users" if self.app.platform == "gomining" else "Users"
+        box.border_title = plain(f"Profiles · {self.app.profile}: {whose.lower()}" if self.app.other_profiles() else whose)
         options = self.query_one(OptionList)
-        options.highlighted = self.app.users.index(self.app.user)
+        options.highlighted = options.get_option_index(f"user:{self.app.user}")
         options.focus()
-        self.load_stats()
+        if self.app.platform == "gomining":
+            self.load_stats()
 
     @work(exclusive=True)
     async def load_stats(self) -> None:
@@ -59,11 +71,12 @@ class UsersScreen(ModalScreen[str | None]):
                 continue
             label = (f"{clean(user, limit=40):<16} {s.nfts_count:>4} miner{'s' if s.nfts_count != 1 else ' '} "
                      f"{s.total_power_th:>9,} TH/s {s.avg_energy_efficiency:>6} W/TH")
-            options.replace_option_prompt(user, label)
+            options.replace_option_prompt(f"user:{user}", label)
 
     @on(OptionList.OptionSelected)
     def picked(self, event: OptionList.OptionSelected) -> None:
-        self.dismiss(event.option.id)
+        kind, _, name = (event.option.id or "").partition(":")
+        self.dismiss((kind, name))
 
     @on(Input.Submitted, "#new")
     def add(self, event: Input.Submitted) -> None:
@@ -97,4 +110,4 @@ class UsersScreen(ModalScreen[str | None]):
             return
         if user not in self.app.users:
             self.app.users.append(user)
-        self.dismiss(user)
+        self.dismiss(("user", user))
