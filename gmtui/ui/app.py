@@ -245,6 +245,7 @@ class GmtuiApp(App[int]):
         self._use(opened)  # before any key pressed meanwhile is handled
 
     def on_opened(self, message: Opened) -> None:
+        self.choices = None  # the login screen may have added a profile
         self._use(message.opened)
 
     def _use(self, opened: Session) -> None:

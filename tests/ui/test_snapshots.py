@@ -6,7 +6,10 @@ from __future__ import annotations
 
 import pytest
 
-from gmtui.sandbox import demo_client
+from gmtui.api.journal import Journal
+from gmtui.sandbox import demo_client, pool_client
+from gmtui.sandbox.webminepool.state import State as PoolState
+from gmtui.session import Choice
 from gmtui.ui.app import GmtuiApp
 
 SIZES = [(80, 24), (120, 40)]
@@ -16,8 +19,21 @@ SECTIONS = {
 }
 
 
-def demo_app(state) -> GmtuiApp:
-    return GmtuiApp(demo_client(state), list(state.world.users), profile="demo", clock=state.clock, refresh_s=0)
+def demo_app(state, **kw) -> GmtuiApp:
+    return GmtuiApp(demo_client(state), list(state.world.users), profile="demo", clock=state.clock, refresh_s=0, **kw)
+
+
+def pool_app(clock, **kw) -> GmtuiApp:
+    """The WebMinePool demo's world on the fixed clock."""
+    pool = PoolState(clock=clock)
+    client = pool_client(pool, scope="demo-webminepool", journal=Journal(clock=clock))
+    return GmtuiApp(client, list(pool.users), profile="demo-webminepool", platform="webminepool", clock=clock,
+                    refresh_s=0, **kw)
+
+
+def listed(*profiles: tuple[str, str]):
+    """Profiles for the switcher to list (never opened here)."""
+    return lambda: [Choice(name, platform, lambda: pytest.fail("not opened in a snapshot")) for name, platform in profiles]
 
 
 async def press_settled(pilot, *keys: str, then: str | None = None) -> None:
@@ -70,3 +86,16 @@ def test_confirm_modal_snapshot(snap_compare, state, size, monkeypatch):
 def test_ask_modal_snapshot(snap_compare, state, size, section, key):
     run = lambda pilot: press_settled(pilot, SECTIONS[section], then=key)  # noqa: E731
     assert snap_compare(demo_app(state), terminal_size=size, run_before=run)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_pool_account_snapshot(snap_compare, clock, size):
+    assert snap_compare(pool_app(clock), terminal_size=size, run_before=lambda pilot: press_settled(pilot, "2"))
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+@pytest.mark.parametrize("platform", ["gomining", "webminepool"])
+def test_switcher_snapshot(snap_compare, state, clock, size, platform):
+    profiles = listed(("demo", "gomining"), ("demo-webminepool", "webminepool"), ("prod", "gomining"))
+    app = demo_app(state, profiles=profiles) if platform == "gomining" else pool_app(clock, profiles=profiles)
+    assert snap_compare(app, terminal_size=size, run_before=lambda pilot: press_settled(pilot, "u"))

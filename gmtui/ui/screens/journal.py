@@ -127,7 +127,7 @@ class JournalScreen(Section):
         whose = "every user" if self.everyone else self.app.user
         table.border_title = markup("$whose: $moves · $unknown unknown$hint", whose=whose, moves=count(len(shown), "money move"),
                                     unknown=unknown, hint=" · R reconciles" if unknown else "")
-        table.border_subtitle = "a: only " + self.app.user if self.everyone else "a: every user"
+        table.border_subtitle = plain("a: only " + self.app.user if self.everyone else "a: every user")
         if self.app.core.journal is None:
             table.border_title = "No journal in this session"
         trouble = getattr(self, "trouble", None)
@@ -144,7 +144,7 @@ class JournalScreen(Section):
             self.notify(str(exc), title="Could not reconcile", severity="error", timeout=12)
             return
         if not settled:
-            self.notify("No money move has an unknown outcome.")
+            self.notify(f"No money move of {self.app.profile} has an unknown outcome.")
         for s in settled:
             self.notify(s.reason, title=f"#{s.entry.id} {label(s.entry.operation)}: {s.outcome}",
                         severity="information" if s.outcome != UNKNOWN else "warning", timeout=10)

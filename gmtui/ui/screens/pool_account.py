@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from textual import events
 from textual.app import ComposeResult
 from textual.containers import Grid
 from textual.widgets import Static
@@ -36,7 +37,8 @@ class PoolAccountScreen(Section):
     PoolAccountScreen {
         #holdings { grid-size: 2; grid-columns: 1fr 1fr; grid-rows: auto; grid-gutter: 0 1; height: auto; }
         .tile { border: round $primary; border-title-color: $accent; padding: 0 1; height: auto; }
-        #note { height: 1fr; padding: 1 1 0 1; color: $text-muted; }
+        #note { height: auto; padding: 1 1 0 1; color: $text-muted; }
+        #guide { height: 1fr; padding: 1 1 0 1; color: $text-muted; }
     }
     """
     TITLE = "Account"
@@ -55,6 +57,10 @@ class PoolAccountScreen(Section):
             yield self._tile("Unpaid hashes", "unpaid")
         yield self._tile("Today's rates", "rates")
         yield Static("Values are at today's rates · 1 BTC = 100,000,000 sat · ? explains each figure", id="note")
+        yield Static(self.GUIDE, id="guide")  # said here too when the terminal has the room
+
+    def on_resize(self, event: events.Resize) -> None:
+        self.query_one("#guide").styles.visibility = "visible" if event.size.height >= 32 else "hidden"
 
     @staticmethod
     def _tile(title: str, name: str) -> Static:

@@ -33,6 +33,7 @@ class UsersScreen(ModalScreen[Pick | None]):
     #box { width: 64; max-width: 95%; height: auto; max-height: 90%;
            border: round $accent; background: $panel; }
     #list { height: auto; max-height: 14; border: none; }
+    UsersScreen.-no-add #list { max-height: 17; }
     #new { margin: 0 1; }
     #note { color: $text-muted; padding: 0 1; }
     """
@@ -45,6 +46,7 @@ class UsersScreen(ModalScreen[Pick | None]):
             for p in self.app.other_profiles()
         ]
         users = [Option(clean(u, limit=60), id=f"user:{u}") for u in self.app.users]
+        self.set_class(not gomining, "-no-add")  # room for the list instead
         with Vertical(id="box"):
             yield OptionList(*profiles, *([None] if profiles else []), *users, id="list", markup=False)
             if gomining:
