@@ -76,9 +76,8 @@ async def roster(client: WebMinePoolClient, concurrency: int = 8) -> Roster:
     the local roster with their ``user_hashes``; a user whose read fails keeps its row."""
     listed, rate = await asyncio.gather(client.users(), client.hash_rate())
     active = {u.name: u.hashes for u in listed.users}
-    kept = client.roster.names() if client.roster is not None else {}
-    if client.roster is not None:
-        client.roster.saw(list(active))
+    kept = client.roster.names()
+    client.roster.saw(list(active))
     gate = asyncio.Semaphore(concurrency)
 
     async def one(name: str, known: str) -> Member:
