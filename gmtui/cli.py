@@ -112,7 +112,8 @@ def parser() -> argparse.ArgumentParser:
     g.add_argument("--all", action="store_true", help="fetch every page of a list")
     g.add_argument("--limit", type=_positive, help="page size of a list")
     g.add_argument("--offset", type=_offset, help="items to skip in a list")
-    g.add_argument("--id", help="a token's id (WebMinePool: token)")
+    g.add_argument("--id", "--uuid", dest="id", help="a token's id (WebMinePool: token); an activity's uuid "
+                                                     "(Mithril Vault: activities)")
     g.add_argument("--offline", action="store_true", help="print cached data and its age; send nothing")
     g.add_argument("--demo", action="store_true", default=argparse.SUPPRESS, help="use the embedded sandbox")
     g.add_argument("--profile", default=argparse.SUPPRESS, help="profile to use")
@@ -144,18 +145,24 @@ def parser() -> argparse.ArgumentParser:
     rc.add_argument("--profile", default=argparse.SUPPRESS, help="profile to use")
     from gmtui.cli_money import add_parsers
     from gmtui.cli_pool import add_parsers as add_pool_parsers
+    from gmtui.cli_vault import add_parsers as add_vault_parsers
 
     add_parsers(sub)
     add_pool_parsers(sub)
+    add_vault_parsers(sub)
 
     pr = sub.add_parser("profile", help="manage connection profiles")
     psub = pr.add_subparsers(dest="action", metavar="ACTION", required=True)
     add = psub.add_parser("add", help="add or replace a profile (the secret is prompted or read from stdin)")
     add.add_argument("name")
-    add.add_argument("--platform", choices=("gomining", "webminepool"), default="gomining",
+    add.add_argument("--platform", choices=("gomining", "webminepool", "mithril"), default="gomining",
                      help="the platform the profile speaks to (default: gomining)")
     add.add_argument("--base-url", required=True)
-    add.add_argument("--api-key", default="", help="the partner API key (GoMining; WebMinePool has none)")
+    add.add_argument("--api-key", default="", help="the partner API key (GoMining) or client id (Mithril Vault); "
+                                                   "WebMinePool has none")
+    add.add_argument("--mining-key", default="", help="Mithril Vault: the mining key")
+    add.add_argument("--web-url", default="", help="Mithril Vault: the Vault web front end (its authorize page)")
+    add.add_argument("--redirect-uri", default="", help="Mithril Vault: the redirect URI registered with Vault")
     add.add_argument("--user", action="append", default=[], dest="users", help="a partner user id (repeatable)")
     add.add_argument("--no-check", action="store_true", help="save without a live signed call")
     add.add_argument("--no-keyring", action="store_true", help="keep the secret in the 0600 config file")
@@ -195,6 +202,10 @@ def main(argv: list[str] | None = None, *, clock: Callable[[], float] = time.tim
             from gmtui import cli_pool
 
             return asyncio.run(cli_pool.cmd_pool(args))
+        if args.command == "vault":
+            from gmtui import cli_vault
+
+            return asyncio.run(cli_vault.cmd_vault(args))
         return cmd_tui(args)
     except (ConfigError, InputError) as exc:
         say(f"gmtui: {exc}", err=True)
@@ -226,12 +237,14 @@ def main(argv: list[str] | None = None, *, clock: Callable[[], float] = time.tim
         return EXIT_CRASH
 
 
-def open_session(args: argparse.Namespace) -> Any:
-    """The session a command asked for: --demo (with its --faults) or a profile."""
+def open_session(args: argparse.Namespace, platform: str | None = None) -> Any:
+    """The session a command asked for: --demo (with its --faults; the demo of
+    GMTUI_PLATFORM, else of ``platform``) or a profile."""
     from gmtui import session
 
     if getattr(args, "demo", False):
-        return session.open_demo(getattr(args, "faults", None), clock=args.clock)
+        return session.open_demo(getattr(args, "faults", None), clock=args.clock,
+                                 platform=os.environ.get("GMTUI_PLATFORM") or platform)
     if getattr(args, "faults", None):
         from gmtui.api.errors import ConfigError
 
@@ -247,7 +260,10 @@ async def cmd_get(args: argparse.Namespace) -> int:
 
     if args.start and args.end and args.end < args.start:
         raise ConfigError("--to is before --from")
-    opened = open_session(args)
+    from gmtui.api.platforms import NAMES
+
+    owning = [name for name in NAMES if args.resource in platform(name).resources]  # the demo that has it
+    opened = open_session(args, owning[0] if owning else None)
     client, described = opened.client, platform(opened.platform)
     async with client:
         if args.resource not in described.resources:
@@ -275,7 +291,9 @@ def cmd_sandbox(args: argparse.Namespace) -> int:
     from gmtui.output import say
     from gmtui.sandbox import Options, State, WorldSize
     from gmtui.sandbox.gomining.server import Sandbox
-    from gmtui.sandbox.serve import WMP_PREFIX, asgi
+    from gmtui.sandbox.mithril.server import VaultSandbox
+    from gmtui.sandbox.mithril.state import State as VaultState
+    from gmtui.sandbox.serve import VAULT_PREFIX, WMP_PREFIX, asgi
     from gmtui.sandbox.webminepool.server import PoolSandbox
     from gmtui.sandbox.webminepool.state import State as PoolState
 
@@ -299,6 +317,17 @@ def cmd_sandbox(args: argparse.Namespace) -> int:
     say(f"  users:       {', '.join(pool.users)}")
     say(f"  try:         GMTUI_PLATFORM=webminepool GMTUI_BASE_URL={base}{WMP_PREFIX} GMTUI_API_SECRET={pool.secret} "
         "gmtui get users")
+    vault = VaultState(seed=args.seed, clock=args.clock, faults=args.faults)
+    vault_url, web_url = f"{base}{VAULT_PREFIX}", f"{base}{VAULT_PREFIX}/web/"
+    say(f"Mithril Vault at {vault_url}")
+    say(f"  web:         {web_url}")
+    say(f"  client id:   {vault.client_id}")
+    say(f"  client key:  {vault.client_key}")
+    say(f"  mining key:  {vault.mining_key}")
+    say(f"  bound users: {', '.join(vault.demo_tokens())} (redirect URI {vault.redirect_uri})")
+    say(f"  try:         GMTUI_PLATFORM=mithril GMTUI_BASE_URL={vault_url} GMTUI_WEB_URL={web_url} "
+        f"GMTUI_API_KEY={vault.client_id} GMTUI_API_SECRET={vault.client_key} GMTUI_MINING_KEY={vault.mining_key} "
+        "gmtui get app-balance")
     sys.stdout.flush()
     import logging
 
@@ -307,7 +336,8 @@ def cmd_sandbox(args: argparse.Namespace) -> int:
             return not (record.exc_info and record.exc_info[0] and record.exc_info[0].__name__ == "LocalProtocolError")
 
     logging.getLogger("uvicorn.error").addFilter(_NoDropNoise())
-    app = asgi({PREFIX: Sandbox(state), WMP_PREFIX: PoolSandbox(pool, WMP_PREFIX)}, state)
+    app = asgi({PREFIX: Sandbox(state), WMP_PREFIX: PoolSandbox(pool, WMP_PREFIX),
+                VAULT_PREFIX: VaultSandbox(vault, VAULT_PREFIX)}, state)
     uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
     return EXIT_OK
 
@@ -337,14 +367,17 @@ def cmd_profile(args: argparse.Namespace) -> int:
         try:
             profile = config.Profile.model_validate(
                 {"name": args.name, "platform": args.platform, "base_url": args.base_url, "api_key": args.api_key,
-                 "api_secret": secret, "users": args.users})
+                 "api_secret": secret, "users": args.users, "mining_key": args.mining_key, "web_url": args.web_url,
+                 "redirect_uri": args.redirect_uri})
         except ValidationError as exc:
             raise ConfigError(config.explain(exc)) from None
         if not args.no_check:
             say(f"check: {asyncio.run(session.check_profile(profile))}")
         where = session.save_profile(profile, secret, keyring=not args.no_keyring)
         cfg = config.load()
-        say(f"API secret kept in {where}")
+        from gmtui.api.platforms import platform
+
+        say(f"{platform(profile.platform).secret_label} kept in {where}")
         say(f"saved profile {profile.name!r} to {config.paths().config_file}{' (active)' if cfg.active == profile.name else ''}")
     elif args.action == "list":
         if not cfg.profiles:

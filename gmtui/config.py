@@ -7,9 +7,12 @@ config, cache and state dirs, or all three under ``$GMTUI_HOME`` when it is set
 Profiles live in ``config.toml``. A profile holds a secret, so the file is written
 atomically with mode 0600, and a config file readable by group or others is refused.
 Environment overrides: GMTUI_PROFILE, GMTUI_PLATFORM, GMTUI_BASE_URL, GMTUI_API_KEY,
-GMTUI_API_SECRET, GMTUI_USER. A profile names its platform (``gomining`` when it
-does not, so older files load as they were); WebMinePool's secret key is
-``api_secret`` (GMTUI_API_SECRET) and it has no API key.
+GMTUI_API_SECRET, GMTUI_USER, GMTUI_MINING_KEY, GMTUI_WEB_URL. A profile names its
+platform (``gomining`` when it does not, so older files load as they were);
+WebMinePool's secret key is ``api_secret`` (GMTUI_API_SECRET) and it has no API key;
+Mithril Vault's client id is ``api_key`` and its client key ``api_secret`` (hex), with
+its ``mining_key``, the Vault ``web_url`` of the authorize page and, optionally, the
+registered ``redirect_uri``.
 """
 
 from __future__ import annotations
@@ -66,15 +69,23 @@ class Profile(BaseModel):
 
     name: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.-]+$")
     """Short name, used with --profile and GMTUI_PROFILE."""
-    platform: Literal["gomining", "webminepool"] = "gomining"
+    platform: Literal["gomining", "webminepool", "mithril"] = "gomining"
     """The platform this profile speaks to."""
     base_url: str = Field(min_length=1)
     """The API's base URL, e.g. https://api.sandbox.gmt.io."""
     api_key: SecretStr = SecretStr("")
-    """The partner API key (GoMining: X-PARTNER-API-KEY; WebMinePool has none)."""
+    """The partner API key (GoMining: X-PARTNER-API-KEY; Mithril Vault: the client id;
+    WebMinePool has none)."""
     api_secret: SecretStr | None = None
     """The secret (GoMining: the API secret that signs requests; WebMinePool: the secret
-    key); absent here when kept in the keyring."""
+    key; Mithril Vault: the client key, hex); absent here when kept in the keyring."""
+    mining_key: str = Field(default="", max_length=256, pattern=r"^[\x21-\x7e]*$")
+    """Mithril Vault: the mining key (also the app_id of donate links)."""
+    web_url: str = ""
+    """Mithril Vault: the Vault web front end, where users approve a binding."""
+    redirect_uri: str = ""
+    """Mithril Vault: the redirect URI registered with Vault (a 127.0.0.1 one lets
+    gmtui vault bind listen for it)."""
     secret_store: Literal["file", "keyring"] = "file"
     """Where the API secret is kept: this 0600 file, or the system keyring."""
     users: list[str] = Field(default_factory=list)
@@ -86,9 +97,11 @@ class Profile(BaseModel):
     read_only: bool = False
     """Refuse every money move (withdrawals, binding, upgrades, purchases, transfers)."""
 
-    @field_validator("base_url")
+    @field_validator("base_url", "web_url", "redirect_uri")
     @classmethod
-    def _url(cls, value: str) -> str:
+    def _url(cls, value: str, info: Any) -> str:
+        if not value and info.field_name != "base_url":
+            return value
         if not value.startswith(("http://", "https://")):
             raise ValueError("must start with http:// or https://")
         try:
@@ -123,6 +136,10 @@ class Profile(BaseModel):
             value = getattr(self, name)
             if not (value.get_secret_value() if isinstance(value, SecretStr) else value):
                 raise ValueError(f"{called}: is required for a {described.title} profile")
+        if self.platform == "mithril" and self.api_secret is not None:
+            key = self.api_secret.get_secret_value()
+            if len(key) % 2 or not all(c in "0123456789abcdefABCDEF" for c in key):
+                raise ValueError("Client key: is a hex string (Vault's configuration profile gives it)")
         return self
 
     @field_validator("users")
@@ -147,6 +164,7 @@ class Profile(BaseModel):
             body = {"platform": self.platform, **body}
         if self.api_key.get_secret_value():
             body["api_key"] = self.api_key.get_secret_value()
+        body.update({k: v for k in ("mining_key", "web_url", "redirect_uri") if (v := getattr(self, k))})
         if self.secret_store == "keyring":
             body["secret_store"] = "keyring"
         elif self.api_secret is not None:
@@ -184,7 +202,8 @@ def load(path: Path | None = None) -> Config:
 
 FIELD_NAMES = {
     "name": "Name", "platform": "Platform", "base_url": "Base URL", "api_key": "API key", "api_secret": "API secret",
-    "users": "Partner user ids", "recv_window_ms": "recv_window_ms", "refresh_s": "refresh_s", "read_only": "read_only",
+    "users": "Partner user ids", "mining_key": "Mining key", "web_url": "Web URL", "redirect_uri": "Redirect URI",
+    "recv_window_ms": "recv_window_ms", "refresh_s": "refresh_s", "read_only": "read_only",
 }
 
 
@@ -240,11 +259,13 @@ def write_private(path: Path, data: bytes) -> None:
         raise
 
 
-def resolve(name: str | None = None, config: Config | None = None) -> Profile:
+def resolve(name: str | None = None, config: Config | None = None, *, overrides: bool = True) -> Profile:
     """The profile to use: --profile, else GMTUI_PROFILE, else the active one, with
     GMTUI_BASE_URL / GMTUI_API_KEY / GMTUI_API_SECRET / GMTUI_USER applied on top.
-    With no profile at all, the environment alone may define one."""
-    env = os.environ
+    With no profile at all, the environment alone may define one. ``overrides`` False:
+    the named profile as saved (another profile the dashboard switches to must never
+    get the starting one's secret from the environment)."""
+    env = os.environ if overrides else {}
     config = config if config is not None else load()
     name = name or env.get("GMTUI_PROFILE") or config.active
     if name and name not in config.profiles:
@@ -252,13 +273,19 @@ def resolve(name: str | None = None, config: Config | None = None) -> Profile:
     base: dict[str, Any] = config.profiles[name].model_dump() if name else {"name": "env"}
     if name is None and len(config.profiles) == 1:
         base = next(iter(config.profiles.values())).model_dump()
-    overrides = {
+    given = {
         "platform": env.get("GMTUI_PLATFORM"),
         "base_url": env.get("GMTUI_BASE_URL"),
         "api_key": env.get("GMTUI_API_KEY"),
         "api_secret": env.get("GMTUI_API_SECRET"),
+        "mining_key": env.get("GMTUI_MINING_KEY"),
+        "web_url": env.get("GMTUI_WEB_URL"),
     }
-    base.update({k: v for k, v in overrides.items() if v})
+    saved = base.get("platform") if name or len(config.profiles) == 1 else None
+    if given["platform"] and saved and given["platform"] != saved:  # another platform's server would get its secret
+        raise ConfigError(f"GMTUI_PLATFORM is {given['platform']!r} but profile {base['name']!r} is a {saved} profile; "
+                          "unset GMTUI_PLATFORM, or pick a profile of that platform (--profile NAME)")
+    base.update({k: v for k, v in given.items() if v})
     if not base.get("api_secret") and base.get("secret_store") == "keyring":
         from gmtui import keyring_store
 
@@ -271,8 +298,7 @@ def resolve(name: str | None = None, config: Config | None = None) -> Profile:
             ) from None
     if env.get("GMTUI_USER"):
         base["users"] = [env["GMTUI_USER"], *[u for u in base.get("users", []) if u != env["GMTUI_USER"]]]
-    needed = ("base_url", "api_secret") if base.get("platform", "gomining") != "gomining" else ("base_url", "api_key", "api_secret")
-    missing = [k for k in needed if not base.get(k)]
+    missing = [k for k in ("base_url", "api_secret") if not base.get(k)]  # the platform's own fields: Profile checks
     if missing:
         raise ConfigError(
             "no profile configured: add one with `gmtui profile add NAME --base-url URL --api-key KEY` "

@@ -20,19 +20,24 @@ from gmtui.api import logs
 
 if TYPE_CHECKING:
     from gmtui.api.gomining.client import GoMiningClient
+    from gmtui.api.mithril.client import MithrilClient
     from gmtui.api.webminepool.client import WebMinePoolClient
 
-DEMOS = {"gomining": "demo", "webminepool": "demo-webminepool"}  # platform -> its demo's profile name
+# platform -> its demo's profile name
+DEMOS = {"gomining": "demo", "webminepool": "demo-webminepool", "mithril": "demo-mithril"}
 
 
 @dataclass
 class Session:
-    client: GoMiningClient | WebMinePoolClient  # the client of ``platform``
+    client: GoMiningClient | WebMinePoolClient | MithrilClient  # the client of ``platform``
     users: list[str]
     profile: str
     refresh_s: int = 60
     read_only: bool = False
     platform: str = "gomining"
+    # The demo's stand-in for a Vault user approving a binding: (state, user) -> the
+    # address Vault would redirect to. None outside the demo.
+    approve: Callable[[str, str], str] | None = None
 
 
 def start_logging(secrets: list[str]) -> None:
@@ -47,10 +52,11 @@ def account_of(api_key: str) -> str:
     return "key:" + hashlib.sha256(api_key.encode()).hexdigest()[:16]
 
 
-def open_profile(name: str | None = None, clock: Callable[[], float] = time.time) -> Session:
+def open_profile(name: str | None = None, clock: Callable[[], float] = time.time, *, overrides: bool = True) -> Session:
+    """Profile ``name`` (see config.resolve; ``overrides`` False: as saved, no GMTUI_*)."""
     from gmtui.api.platforms import platform
 
-    profile = config.resolve(name)
+    profile = config.resolve(name, overrides=overrides)
     p = config.paths()
     secret = profile.secret().get_secret_value()
     key = profile.api_key.get_secret_value()
@@ -63,7 +69,11 @@ def open_profile(name: str | None = None, clock: Callable[[], float] = time.time
         cache=Cache(p.cache / CACHE_FILE),
         journal=Journal(p.state / JOURNAL_FILE, clock),
     )
-    return Session(client, list(profile.users), profile.name, refresh_s=profile.refresh_s, read_only=profile.read_only,
+    users = list(profile.users)
+    if profile.platform == "mithril":  # bound users first: the ones gmtui can act for
+        bound = [b.user for b in client.bindings.users()]
+        users = bound + [u for u in users if u not in bound]
+    return Session(client, users, profile.name, refresh_s=profile.refresh_s, read_only=profile.read_only,
                    platform=profile.platform)
 
 
@@ -89,6 +99,15 @@ def open_demos(faults: object | None = None, clock: Callable[[], float] = time.t
 def _demo(platform: str, faults: object | None, clock: Callable[[], float], cache: Cache,
           journal: Journal | None) -> Session:
     name = DEMOS[platform]
+    if platform == "mithril":
+        from gmtui.sandbox import vault_client
+        from gmtui.sandbox.mithril.state import State as VaultState
+
+        vault = VaultState(clock=clock, faults=faults)
+        start_logging([vault.client_key])
+        client = vault_client(vault, scope=name, cache=cache, journal=journal or Journal(clock=vault.clock))
+        return Session(client, [b.user for b in client.bindings.users()], name, platform=platform,
+                       approve=lambda state, user: vault.approve(state, user))
     if platform == "webminepool":
         from gmtui.sandbox import pool_client
         from gmtui.sandbox.webminepool.state import State as PoolState
@@ -144,7 +163,7 @@ def profile_choices(clock: Callable[[], float] = time.time) -> list[Choice]:
     """Every configured profile, each opened by name when first picked."""
 
     def opener(name: str) -> Callable[[], Session]:
-        return lambda: open_profile(name, clock)
+        return lambda: open_profile(name, clock, overrides=False)
 
     return [Choice(name, p.platform, opener(name)) for name, p in config.load().profiles.items()]
 
@@ -175,11 +194,13 @@ async def check_profile(profile: config.Profile, transport: object | None = None
         async with client:
             await described.check(client, profile)
     except SignatureError:
-        raise ConfigError("the API secret does not match this API key: the server refused the signature") from None
+        key = "client id" if profile.platform == "mithril" else "API key"
+        raise ConfigError(f"the {described.secret_label} does not match this {key}: the server refused the signature"
+                          ) from None
     except TimestampError:
         raise ConfigError("the server refused the request's time even after syncing: check this computer's clock") from None
     except AuthError as exc:
-        what = "API key" if profile.api_key.get_secret_value() else "secret key"
+        what = {"mithril": "client id and key", "webminepool": "secret key"}.get(profile.platform, "API key")
         raise ConfigError(f"the server does not accept this {what} ({exc.server_message})") from None
     except NetworkError as exc:
         raise ConfigError(f"cannot reach {profile.base_url}: {exc}") from None

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from gmtui.sandbox import DEMO_API_KEY, DEMO_API_SECRET, Options, State, WorldSize, demo_client
+from gmtui.sandbox.mithril.state import DEMO_CLIENT_KEY as VAULT_KEY
 from gmtui.sandbox.webminepool.state import DEMO_SECRET as POOL_SECRET
 
 NOW = datetime(2026, 11, 21, 12, 0, tzinfo=UTC)
@@ -99,7 +100,7 @@ _SECRET_PATTERNS = [
 
 
 def scan_for_secrets(roots: list[Path]) -> list[str]:
-    known = [DEMO_API_SECRET.encode(), DEMO_API_KEY.encode(), POOL_SECRET.encode(), b"s3cr3t", b"top-secret-value"]
+    known = [DEMO_API_SECRET.encode(), DEMO_API_KEY.encode(), POOL_SECRET.encode(), VAULT_KEY.encode(), b"s3cr3t", b"top-secret-value"]
     found = []
     for root in roots:
         for pattern in _SCANNED:

@@ -15,7 +15,7 @@ from gmtui.api.journal import DAMAGED, FAILED, OK, UNKNOWN, Journal
 from gmtui.api.gomining.reconcile import reconcile
 from gmtui.api.retry import RetryPolicy
 from gmtui.cli import main
-from gmtui.sandbox import Faults, Options, State, demo_client
+from gmtui.sandbox import Faults, State, demo_client
 
 from conftest import NOW, Clock
 

@@ -204,9 +204,12 @@ def test_get_every_resource(capsys, monkeypatch, argv, key):
 def test_a_resource_the_platform_lacks_is_refused_with_its_list(capsys, monkeypatch):
     code, _, err = wmp_cli(capsys, monkeypatch, "get", "miners")
     assert code == 2 and "WebMinePool has no resource 'miners'" in err and "user-hashes" in err
-    monkeypatch.delenv("GMTUI_PLATFORM")
+    monkeypatch.setenv("GMTUI_PLATFORM", "gomining")
     assert main(["--demo", "get", "users"], clock=Clock()) == 2
     assert "GoMining has no resource 'users'" in capsys.readouterr().err
+    monkeypatch.delenv("GMTUI_PLATFORM")  # without it, --demo opens the demo of the platform that has the resource
+    assert main(["--demo", "get", "users", "--format", "json"], clock=Clock()) == 0
+    assert "api_key" in capsys.readouterr().out
 
 
 def test_an_unknown_token_exits_with_the_servers_words(capsys, monkeypatch):

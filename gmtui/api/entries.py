@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from gmtui.api import wire
-from gmtui.api.platforms import label, unit
+from gmtui.api.platforms import label, owner, unit
 
 OK, FAILED, UNKNOWN = "ok", "failed", "unknown"
 DAMAGED = "damaged"  # shown for a row that does not hold; never stored
@@ -18,7 +18,8 @@ OUTCOMES = (OK, FAILED, UNKNOWN)
 # The stored columns, in order; the checksum covers all but itself.
 COLUMNS = "id, at, scope, user, operation, params, outcome, detail, before, settled_at, answered_at, checksum"
 SEALED = 11
-# Parameters that differ between two attempts at the same move.
+# Parameters that differ between two attempts at the same move (and, per operation, a
+# catalogue row's ``volatile``: a reward's uuid and time).
 _VOLATILE = frozenset({"externalId"})
 
 
@@ -55,7 +56,7 @@ class Entry:
     def amount(self) -> str:
         """What moved: a withdrawal's amount (in its operation's unit: BTC, hashes), or
         the price recorded just before a purchase or an upgrade was sent (USD)."""
-        for name in ("amount", "hashes"):
+        for name in ("amount", "hashes", "reward"):
             if name in self.params:
                 return str(self.params[name])
         price = self.before.get("price")
@@ -63,7 +64,7 @@ class Entry:
 
     @property
     def currency(self) -> str:
-        if "amount" in self.params or "hashes" in self.params:
+        if any(name in self.params for name in ("amount", "hashes", "reward")):
             return unit(self.operation)
         return "USD" if self.before.get("price") is not None else ""
 
@@ -74,13 +75,26 @@ class Entry:
                  or p.get("token_id"))
         if value is None and p.get("externalId"):
             value = f"payment {p['externalId']}"
+        if value is None and p.get("uuid"):
+            value = f"activity {p['uuid']}"
         if value is None and isinstance(p.get("data"), dict):
             value = p["data"].get("nftId")
         return str(value or "")
 
 
+@dataclass(frozen=True)
+class Settled:
+    """What reconcile found of an unknown entry."""
+
+    entry: Entry
+    outcome: str  # ok, failed, or unknown when the server could not tell
+    reason: str
+
+
 def fingerprint(scope: str, user: str, operation: str, params: dict[str, Any]) -> str:
-    same = {k: v for k, v in params.items() if k not in _VOLATILE}
+    found = owner(operation)
+    volatile = _VOLATILE | frozenset(getattr(found[1], "volatile", ()) if found else ())
+    same = {k: v for k, v in params.items() if k not in volatile}
     return hashlib.sha256(wire.dumps([scope, user, operation, same]).encode()).hexdigest()
 
 

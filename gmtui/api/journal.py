@@ -31,10 +31,11 @@ from typing import Any, TypeVar
 from gmtui.api import wire
 from gmtui.api.platforms import label
 from gmtui.api.entries import (  # noqa: F401 (the journal's words, for its users)
-    COLUMNS, DAMAGED, FAILED, OK, OUTCOMES, UNKNOWN, Entry, checksum, fingerprint, read,
+    COLUMNS, DAMAGED, FAILED, OK, OUTCOMES, UNKNOWN, Entry, Settled, checksum, fingerprint, read,
 )
 from gmtui.api.errors import (
     ApiError,
+    GmtuiError,
     InputError,
     JournalUnavailable,
     NetworkError,
@@ -271,24 +272,79 @@ class Journal:
     ) -> T:
         """Journal the move, send it once, and settle the entry from what happened."""
         entry = self.begin(scope, user, operation, params, before, aliases)
+        return await self._send(entry, operation, send)
+
+    async def resend(self, entry: int, send: Callable[[], Awaitable[T]],
+                     judge: Callable[[ApiError], Awaitable[tuple[str, str] | None]]) -> T | None:
+        """Send an unknown entry's move again, deliberately: only for a move the server
+        takes once whatever the number of attempts (a reward's uuid), so that resending
+        cannot move money twice. A refusal is given to ``judge``, which says what it
+        proves of the first attempt: (outcome, detail) to settle the entry by (None is
+        then returned), or None when it proves nothing (raised; the entry stays unknown)."""
+        found = self.get(entry)
+        if found is None or found.outcome != UNKNOWN:
+            raise InputError(f"entry #{entry} is not unknown any more: nothing to retry")
+        if self.problem or (trouble := self.trouble()):
+            raise JournalUnavailable(self.problem or trouble or "")
+        try:
+            return await self._send(entry, found.operation, send, resent=True)
+        except ApiError as exc:
+            verdict = await judge(exc)
+            if verdict is None:
+                raise
+            self.settle(entry, verdict[0], verdict[1])
+            if verdict[0] != OK:
+                raise
+            return None
+
+    async def _send(self, entry: int, operation: str, send: Callable[[], Awaitable[T]], resent: bool = False) -> T:
+        again = "resent; " if resent else ""
         try:
             result = await send()
         except NetworkError as exc:
             if exc.sent is False:
-                self.settle(entry, FAILED, f"not sent: {exc}")
+                if not resent:  # a resend that never left leaves the first attempt as unknown as it was
+                    self.settle(entry, FAILED, f"not sent: {exc}")
                 raise
-            self.settle(entry, UNKNOWN, f"answer lost: {exc}")
+            self.settle(entry, UNKNOWN, f"{again}answer lost: {exc}")
             raise OutcomeUnknown(f"the connection broke after the request left: {exc}", operation=label(operation),
                                  entry=entry) from exc
         except (ServerError, UnexpectedResponse) as exc:
-            self.settle(entry, UNKNOWN, f"unclear answer: {exc}")
+            self.settle(entry, UNKNOWN, f"{again}unclear answer: {exc}")
             raise OutcomeUnknown(f"the server's answer does not say whether it was done: {exc}", operation=label(operation),
                                  entry=entry) from exc
         except ApiError as exc:
-            self.settle(entry, FAILED, str(exc))
+            if not resent:
+                self.settle(entry, FAILED, str(exc))
             raise
         except BaseException:
-            self.settle(entry, UNKNOWN, "interrupted while waiting for the answer")
+            self.settle(entry, UNKNOWN, f"{again}interrupted while waiting for the answer")
             raise
-        self.settle(entry, OK, "done")
+        self.settle(entry, OK, f"{again}done")
         return result
+
+
+async def reconcile_each(client: Any, prefix: str, check: Callable[[Entry, list[Entry]], Awaitable[tuple[str, str]]]
+                         ) -> list[Settled]:
+    """Settle every unknown entry of ``client``'s account whose operation starts with
+    ``prefix``, oldest first, by ``check(entry, history)`` -> (outcome, reason); an
+    entry the server could not be asked about stays unknown, with the reason."""
+    journal: Journal | None = client.journal
+    if journal is None:
+        return []
+    history = journal.entries(limit=1_000_000)
+    out = []
+    for entry in sorted(journal.entries(outcome=UNKNOWN, limit=1_000_000), key=lambda e: e.id):
+        if entry.scope not in (client.account, client.scope) or not entry.operation.startswith(prefix):
+            continue
+        if entry.outcome == DAMAGED:
+            out.append(Settled(entry, UNKNOWN, f"damaged: {entry.detail}"))
+            continue
+        try:
+            outcome, reason = await check(entry, history)
+        except GmtuiError as exc:
+            outcome, reason = UNKNOWN, f"the server could not be asked: {exc}"
+        if outcome != UNKNOWN:
+            journal.settle(entry.id, outcome, f"reconciled: {reason}")
+        out.append(Settled(entry, outcome, reason))
+    return out

@@ -1,8 +1,9 @@
 """Logging that never carries a secret.
 
 ``RedactingFilter`` masks signatures, API keys, JWTs, refresh tokens and any secret
-registered with it, in messages and their arguments, and the path segment after
-``/api/`` (WebMinePool's secret key travels there). ``quiet_http_loggers`` keeps httpx
+registered with it, in messages and their arguments, the path segment after
+``/api/`` (WebMinePool's secret key travels there) and Mithril Vault's mining key and
+headers. ``quiet_http_loggers`` keeps httpx
 and httpcore (which log full URLs) at WARNING, and ``mask_http_urls`` redacts what
 they log whoever set their level.
 """
@@ -24,6 +25,8 @@ _PATTERNS = [
     re.compile(r"(refreshToken[\"']?\s*[:=]\s*[\"']?)[^\s\"',}]+", re.I),
     re.compile(r"()eyJ[\w-]+\.[\w-]+\.[\w-]+"),  # any JWT
     re.compile(r"(/api/)(?!partner/)[^/?#\s\"']+"),  # WebMinePool: /api/{secret_key}/...
+    re.compile(r"(mining_key=)[^&\s\"']+", re.I),  # Mithril Vault's mining key, in a query
+    re.compile(r"((?:x-vault-signature|authorization)[\"']?\s*[:=]\s*[\"']?)[^\s\"',}]+", re.I),
 ]
 
 

@@ -20,6 +20,7 @@ from typing import Any
 _MODULES = {
     "gomining": "gmtui.api.gomining.platform",
     "webminepool": "gmtui.api.webminepool.platform",
+    "mithril": "gmtui.api.mithril.platform",
 }
 NAMES: tuple[str, ...] = tuple(_MODULES)
 DEFAULT = "gomining"

@@ -1,5 +1,6 @@
 """Faithful local implementations of the platforms' APIs: GoMining's Partner API 2.0
-(``gomining/``) and WebMinePool's HTTP API (``webminepool/``).
+(``gomining/``), WebMinePool's HTTP API (``webminepool/``) and Mithril Vault's API
+(``mithril/``).
 
 Stateful and deterministic from a seed; GoMining's verifies API keys, signatures,
 timestamps and user JWTs, WebMinePool's the secret key in the path. Runs in-process (``in_process``) for the demo and the tests, or over
@@ -23,7 +24,7 @@ BASE_URL = "http://sandbox.gmtui.invalid"
 
 __all__ = [
     "BASE_URL", "DEMO_API_KEY", "DEMO_API_SECRET", "DEMO_PARTNER_ID",
-    "Faults", "Options", "State", "WorldSize", "create_app", "in_process", "demo_client", "pool_client",
+    "Faults", "Options", "State", "WorldSize", "create_app", "in_process", "demo_client", "pool_client", "vault_client",
 ]
 
 
@@ -70,3 +71,19 @@ def pool_client(state: Any = None, clock: Callable[[], float] = time.time, **kwa
     state = state or PoolState(clock=clock)
     return WebMinePoolClient(BASE_URL, state.secret, transport=_Transport(PoolSandbox(state)), clock=state.clock,
                              **kwargs)
+
+
+def vault_client(state: Any = None, clock: Callable[[], float] = time.time, **kwargs: Any) -> Any:
+    """A Mithril Vault client wired to an in-process Vault sandbox (its demo application),
+    holding the tokens of the users bound at start."""
+    from gmtui.api.mithril.client import MithrilClient
+    from gmtui.sandbox.mithril.server import VaultSandbox
+    from gmtui.sandbox.mithril.state import State as VaultState
+
+    state = state or VaultState(clock=clock)
+    client = MithrilClient(BASE_URL, state.client_id, state.client_key, state.mining_key,
+                           transport=_Transport(VaultSandbox(state)), clock=state.clock,
+                           web_url=BASE_URL + "/web", redirect_uri=state.redirect_uri, **kwargs)
+    for user, token in state.demo_tokens().items():
+        client.bindings.bind(user, token)
+    return client

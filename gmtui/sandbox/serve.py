@@ -1,7 +1,8 @@
 """Every platform's sandbox behind one ASGI app, for ``gmtui sandbox``: GoMining at
 ``/api/partner/...`` (its documented paths), WebMinePool under ``/wmp`` (so its base
-URL is ``{host}/wmp``). A dropped answer announces a body and closes the connection
-before sending it."""
+URL is ``{host}/wmp``), Mithril Vault under ``/vault`` (base URL ``{host}/vault``, its
+authorize page at ``{host}/vault/web/``). A dropped answer announces a body and closes
+the connection before sending it."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ if TYPE_CHECKING:
     from gmtui.sandbox import Answering
 
 WMP_PREFIX = "/wmp"
+VAULT_PREFIX = "/vault"
 
 
 def asgi(mounts: dict[str, Answering], state: Any = None) -> Starlette:

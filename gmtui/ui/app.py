@@ -3,7 +3,7 @@ palette, themes.
 
 The client is injected (the demo passes one wired to the in-process sandbox), so
 screens only ask the service for typed data. The app knows every profile it may show
-(``Choice``): each is opened on first use and kept; the number keys, the
+(``Choice``; switching between them is in ``profiles``); the number keys, the
 section bar, the palette and help follow the active profile's platform.
 """
 
@@ -25,14 +25,16 @@ from textual.screen import Screen
 
 from gmtui.api.platforms import NAMES, platform
 from gmtui.api.text import clean
+from gmtui.ui.profiles import Profiles
 from gmtui.ui.screens.help import HelpScreen, key_rows
 from gmtui.ui.screens.users import UsersScreen
-from gmtui.ui.sections import SECTIONS, factory, number_keys, title
-from gmtui.ui.text import escaped, plain
+from gmtui.ui.sections import SECTIONS, number_keys, title
+from gmtui.ui.text import escaped
 
 if TYPE_CHECKING:  # the service and the login screen are imported once the first frame is out
     from gmtui.api.client import Client
     from gmtui.api.gomining.client import GoMiningClient
+    from gmtui.api.mithril.client import MithrilClient
     from gmtui.api.webminepool.client import WebMinePoolClient
     from gmtui.session import Choice, Session
     from gmtui.ui.screens.login import Opened
@@ -45,9 +47,6 @@ class _Monochrome(Monochrome):
     def apply(self, segments: list[Segment], background: Any) -> list[Segment]:
         return super().apply([Segment(text, style or Style.null(), control) for text, style, control in segments],
                              background)
-
-
-BETWEEN = "between-profiles"  # a blank mode, current for an instant while the sections are made anew
 
 
 class GmtuiApp(App[int]):
@@ -78,7 +77,7 @@ class GmtuiApp(App[int]):
 
     def __init__(
         self,
-        client: GoMiningClient | WebMinePoolClient | None,
+        client: Client | None,  # any platform's (``platform`` says which)
         users: list[str],
         *,
         profile: str,
@@ -101,7 +100,6 @@ class GmtuiApp(App[int]):
         reading the configuration waits until the frame is out)."""
         super().__init__(**kwargs)
         self._filters = [_Monochrome() if type(f) is Monochrome else f for f in self._filters]  # NO_COLOR
-        self.add_mode(BETWEEN, Screen)
         self.opener = opener
         self.opening = opener is not None  # keys pressed meanwhile act once the session is open
         self.strict = strict
@@ -111,9 +109,7 @@ class GmtuiApp(App[int]):
         self.users = users
         self.profile = profile
         self.platform = platform  # the active profile's (its sections are the ones offered)
-        self.lister = profiles
-        self.choices: list[Choice] | None = None  # asked of ``lister`` when first needed
-        self.sessions: dict[str, Session] = {}  # every profile opened so far, by name
+        self.switching = Profiles(self, profiles)  # the profiles it may show, those opened so far
         self.clock = clock
         self.refresh_arg = refresh_s  # asked for by the command line (None: each profile's own)
         self.refresh_s = refresh_s  # auto-refresh of the shown section; 0 turns it off, None: the profile's
@@ -146,6 +142,13 @@ class GmtuiApp(App[int]):
             raise RuntimeError(f"profile {self.profile!r} is not a WebMinePool one")
         return cast("WebMinePoolClient", self.core)
 
+    @property
+    def vault(self) -> MithrilClient:
+        """The open Mithril Vault session's client (Mithril Vault's sections)."""
+        if self.platform != "mithril":
+            raise RuntimeError(f"profile {self.profile!r} is not a Mithril Vault one")
+        return cast("MithrilClient", self.core)
+
     def sections(self) -> tuple[str, ...]:
         """The active profile's platform's sections, in number-key order."""
         return platform(self.platform).sections
@@ -153,20 +156,17 @@ class GmtuiApp(App[int]):
     def section_titles(self) -> list[str]:
         return [title(name) for name in self.sections()]
 
+    @property
+    def sessions(self) -> dict[str, Session]:
+        """Every profile opened so far, by name."""
+        return self.switching.sessions
+
     def profiles(self) -> list[Choice]:
         """Every profile this dashboard may show (the active one included)."""
-        if self.choices is None:
-            from gmtui.api.errors import GmtuiError
-
-            try:
-                self.choices = list(self.lister()) if self.lister is not None else []
-            except GmtuiError as exc:  # the configuration cannot be read now: only the open profile
-                self.notify(str(exc), title="Other profiles unavailable", severity="warning")
-                self.choices = []
-        return self.choices
+        return self.switching.listed()
 
     def other_profiles(self) -> list[Choice]:
-        return [p for p in self.profiles() if p.name != self.profile]
+        return self.switching.others()
 
     # ---- outside text and failures
     def notify(self, message: str, *, title: str = "", severity: Any = "information", timeout: float | None = None,
@@ -216,7 +216,7 @@ class GmtuiApp(App[int]):
         elif self.client is None:
             self._login(self.problem)
         elif self.current_mode not in self.sections():  # given a client of a platform without an overview
-            self._restart(self.sections()[0])
+            self.switching.restart(self.sections()[0])
 
     def _login(self, problem: str) -> None:
         from gmtui.ui.screens.login import LoginScreen
@@ -231,7 +231,7 @@ class GmtuiApp(App[int]):
         assert self.opener is not None
         try:
             opened = self.opener()
-            if not opened.users:
+            if not opened.users and opened.platform == "gomining":  # the others list their users themselves
                 raise ConfigError(f"profile {opened.profile!r} lists no partner users; add it again with --user")
         except GmtuiError as exc:
             self.opening = False
@@ -242,81 +242,15 @@ class GmtuiApp(App[int]):
                 self._login(str(exc))
             return
         self.opening = False
-        self._use(opened)  # before any key pressed meanwhile is handled
+        self.switching.use(opened)  # before any key pressed meanwhile is handled
 
     def on_opened(self, message: Opened) -> None:
-        self.choices = None  # the login screen may have added a profile
-        self._use(message.opened)
-
-    def _use(self, opened: Session) -> None:
-        """Show ``opened``: its client, users and platform, on its platform's first
-        section. After another profile, every section starts afresh (none shows the
-        previous profile's figures, even while the new ones load)."""
-        from gmtui.session import Session
-        from gmtui.ui.screens.login import LoginScreen
-
-        switched = self.client is not None
-        if self.client is not None and self.profile not in self.sessions:  # given to the app: kept too
-            self.sessions[self.profile] = Session(self.client, self.users, self.profile, platform=self.platform,
-                                                  read_only=self.read_only and not self.forced_read_only)
-        self.sessions[opened.profile] = opened
-        self.client, self.users, self.profile, self.platform = opened.client, opened.users, opened.profile, opened.platform
-        self.read_only = self.forced_read_only or opened.read_only
-        self.refresh_s = self.refresh_arg if self.refresh_arg is not None else opened.refresh_s
-        self.set_reactive(GmtuiApp.user, opened.users[0])
-        if isinstance(self.screen, LoginScreen):
-            self.pop_screen()
-        first = self.sections()[0]
-        if not switched and self.current_mode == first:
-            self.screen.action_refresh()  # type: ignore[attr-defined]
-        else:
-            self._restart(first)
-
-    def _restart(self, show: str) -> None:
-        """Show section ``show`` as a new screen; every section is made anew when next
-        shown (by way of a blank mode: the current one cannot be replaced in place)."""
-        self.switch_mode(BETWEEN)
-        for name in SECTIONS:
-            self.remove_mode(name)
-            self.add_mode(name, factory(name))
-        self.switch_mode(show)
+        self.switching.relist()  # the login screen may have added a profile
+        self.switching.use(message.opened)
 
     def action_profile(self, name: str) -> None:
-        """Open profile ``name`` (first use; kept after) and show its first section; if
-        it cannot be opened, the current one stays and the reason is said."""
-        choice = next((p for p in self.profiles() if p.name == name), None)
-        if choice is None or name == self.profile or self.client is None:
-            return
-        self._say(plain(f"opening {name}…"))
-        self.call_after_refresh(self._switch, choice)
-
-    def _switch(self, choice: Choice) -> None:
-        from gmtui.api.errors import ConfigError, GmtuiError
-
-        try:
-            opened = self.sessions.get(choice.name) or choice.open()
-            if not opened.users:
-                raise ConfigError(f"profile {choice.name!r} lists no partner users; add it again with --user")
-        except GmtuiError as exc:
-            self._cannot_open(choice.name, str(exc))
-            return
-        except Exception as exc:  # a bug: logged (redacted), said, and the current profile stays
-            from gmtui.crash import report
-
-            self._cannot_open(choice.name, report(exc))
-            return
-        self._use(opened)
-
-    def _cannot_open(self, name: str, why: str) -> None:
-        from gmtui.ui.text import markup
-
-        self.notify(why, title=f"Could not open {name}", severity="error", timeout=12)
-        self._say(markup("[b red]Could not open $name:[/] $why  (still on $profile)", name=name, why=why,
-                         profile=self.profile))
-
-    def _say(self, text: Any) -> None:
-        """``text`` (plain or markup content) on the shown section's status line."""
-        getattr(self.screen, "set_status", lambda _: None)(text)
+        """Open profile ``name`` and show its first section (see ``Profiles.to``)."""
+        self.switching.to(name)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "section" and len(parameters) > 1 and parameters[1] != self.platform:

@@ -44,6 +44,9 @@ SECTIONS: dict[str, tuple[str, Factory]] = {
     "pool-users": ("Users", _lazy("pool_users", "PoolUsersScreen")),
     "pool-account": ("Account", _lazy("pool_account", "PoolAccountScreen")),
     "pool-tokens": ("Tokens", _lazy("pool_tokens", "PoolTokensScreen")),
+    "vault-users": ("Users", _lazy("vault_users", "VaultUsersScreen")),
+    "vault-activities": ("Activities", _lazy("vault_activities", "VaultActivitiesScreen")),
+    "vault-capital": ("Capital", _lazy("vault_capital", "VaultCapitalScreen")),
 }
 
 

@@ -215,8 +215,9 @@ async def test_a_profile_that_cannot_open_leaves_the_current_one(state, pool, er
 
 async def test_the_demo_opens_every_platform_on_one_journal(clock):
     demos = session.open_demos(None, clock)
-    assert [(s.profile, s.platform) for s in demos] == [("demo", "gomining"), ("demo-webminepool", "webminepool")]
-    assert demos[0].client.journal is demos[1].client.journal and demos[0].client.cache is demos[1].client.cache
+    assert [(s.profile, s.platform) for s in demos] == [("demo", "gomining"), ("demo-webminepool", "webminepool"),
+                                                        ("demo-mithril", "mithril")]
+    assert all(s.client.journal is demos[0].client.journal and s.client.cache is demos[0].client.cache for s in demos)
     for s in demos:
         await s.client.aclose()
 
@@ -224,7 +225,8 @@ async def test_the_demo_opens_every_platform_on_one_journal(clock):
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         assert (app.profile, app.current_mode) == ("demo", "overview")
-        assert [(c.name, c.title) for c in app.profiles()] == [("demo", "GoMining"), ("demo-webminepool", "WebMinePool")]
+        assert [(c.name, c.title) for c in app.profiles()] == [("demo", "GoMining"), ("demo-webminepool", "WebMinePool"),
+                                                                ("demo-mithril", "Mithril Vault")]
         await press(pilot, "7")
         await confirm(pilot, "enter")  # a purchase on GoMining
         await switch_to(pilot, "demo-webminepool")
@@ -245,7 +247,7 @@ async def test_gmtui_platform_starts_the_demo_on_webminepool(clock, monkeypatch)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         assert (app.profile, app.platform, app.current_mode) == ("demo-webminepool", "webminepool", "pool-users")
-        assert [c.name for c in app.other_profiles()] == ["demo"]
+        assert [c.name for c in app.other_profiles()] == ["demo", "demo-mithril"]
         await switch_to(pilot, "demo")
         assert app.current_mode == "overview" and "TH/s" in text(app, "#fleet")
 

@@ -8,6 +8,7 @@ import pytest
 
 from gmtui.api.journal import Journal
 from gmtui.sandbox import demo_client, pool_client
+from gmtui.sandbox.webminepool.state import DAY_S
 from gmtui.sandbox.webminepool.state import State as PoolState
 from gmtui.session import Choice
 from gmtui.ui.app import GmtuiApp
@@ -91,6 +92,23 @@ def test_ask_modal_snapshot(snap_compare, state, size, section, key):
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
 def test_pool_account_snapshot(snap_compare, clock, size):
     assert snap_compare(pool_app(clock), terminal_size=size, run_before=lambda pilot: press_settled(pilot, "2"))
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_pool_users_snapshot(snap_compare, clock, size):
+    assert snap_compare(pool_app(clock), terminal_size=size, run_before=lambda pilot: press_settled(pilot, "1"))
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_pool_tokens_snapshot(snap_compare, clock, size):
+    async def run(pilot) -> None:
+        await press_settled(pilot)
+        await pilot.app.pool.set_token(1000, "ada")
+        clock.advance(DAY_S / 24)  # ada mines those 1,000 hashes: verified
+        await pilot.app.pool.set_token(50_000_000)  # the whole account's, still pending
+        await press_settled(pilot, "3")
+
+    assert snap_compare(pool_app(clock), terminal_size=size, run_before=run)
 
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")

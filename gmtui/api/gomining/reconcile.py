@@ -19,14 +19,13 @@ otherwise it stays unknown with the reason, for a person to settle by hand
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from gmtui.api import wire
 from gmtui.api.gomining.btc import canonical
 from gmtui.api.errors import ApiError, GmtuiError
-from gmtui.api.journal import DAMAGED, FAILED, OK, UNKNOWN, Entry
+from gmtui.api.journal import DAMAGED, FAILED, OK, UNKNOWN, Entry, Settled
 
 if TYPE_CHECKING:
     from gmtui.api.gomining.client import GoMiningClient as Client
@@ -72,13 +71,6 @@ async def _price(client: Client, operation: str, params: dict[str, Any]) -> Deci
         return (await client.read_fresh("upgrade.price", query)).price
     except (GmtuiError, KeyError, ArithmeticError):
         return None
-
-
-@dataclass(frozen=True)
-class Settled:
-    entry: Entry
-    outcome: str  # ok, failed, or unknown when the server could not tell
-    reason: str
 
 
 async def _miners(client: Client, user: str) -> dict[int, Any]:

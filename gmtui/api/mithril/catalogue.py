@@ -21,8 +21,14 @@ ASSUMPTIONS = (
     "(results, data, activities, items or records) with an optional next_id, are both read.",
     "An activity's fields are those the prose names: uuid, reward (weight), amount (mined), status, happened_at, "
     "updated_at; unknown extra fields are kept.",
-    "The timestamp window and nonce reuse are not stated: a timestamp refusal (403) resyncs from the Date "
-    "header and signs once more with a fresh nonce; nothing else is resent.",
+    "The timestamp window and nonce reuse are not stated, and a timestamp refusal has no code of its own: a "
+    "refusal naming the timestamp, or any 403 while the local clock is more than 30 s off the server's Date, "
+    "syncs the clock from Date and signs once more with a fresh nonce; nothing else is resent.",
+    "A 401 or 403 on a user call (FORBIDDEN_ERROR, USER_NOT_REGISTERED_ERROR) is read as the binding gone: "
+    "gmtui says so and how to bind again; it does not forget the token until an unbinding is proven.",
+    "No call lists bindings: gmtui keeps the users it bound, with their tokens, in a 0600 file per profile.",
+    "A reward whose outcome is unknown is resent only with its own uuid (Vault takes a uuid once); a 409 "
+    "CONFLICT_ERROR on that resend proves the first one arrived.",
     "Error bodies are not printed: the code is read from `error`/`code` and the words from `message`.",
     "user-info's sample is a Python dict: JSON is expected; balance = amount + staked_amount is not checked.",
     "DELETE /mining's sample lacks Authorization while the prose requires it: it is sent.",
@@ -48,6 +54,7 @@ class Op:
     unit: str = ""
     optional: tuple[str, ...] = ()  # params that may be left out
     assumed: str = ""
+    volatile: tuple[str, ...] = ()  # params that differ between attempts at the same move (see api/entries.py)
 
     @property
     def cacheable(self) -> bool:
@@ -64,7 +71,7 @@ CATALOGUE: tuple[Op, ...] = (
     O("vault.mining.list", "GET", "/mining", ("mining_key", "uuid", "next_id"), m.Activities, user=True,
       optional=("uuid", "next_id"), assumed="the list's shape (see ASSUMPTIONS)"),
     O("vault.mining.submit", "POST", "/mining", ("mining_key", "uuid", "reward", "happened_at"), None, user=True,
-      moves_money=True, label="Mining reward", unit="MITH"),
+      moves_money=True, label="Mining reward", unit="MITH", volatile=("uuid", "happened_at")),
     O("vault.mining.delete", "DELETE", "/mining", ("mining_key", "uuid"), None, user=True, moves_money=True,
       label="Reward cancellation", assumed="Authorization is sent although the sample lacks it"),
 )

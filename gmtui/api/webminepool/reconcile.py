@@ -19,11 +19,10 @@ such entries stay unknown, with the reason, for a person to settle by hand.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from gmtui.api.errors import ApiError, AuthError, GmtuiError, NotFoundError, RateLimitError, ServerError
-from gmtui.api.journal import DAMAGED, FAILED, OK, UNKNOWN, Entry
+from gmtui.api.errors import ApiError, AuthError, NotFoundError, RateLimitError, ServerError
+from gmtui.api.journal import DAMAGED, FAILED, OK, UNKNOWN, Entry, Settled, reconcile_each
 from gmtui.api.platforms import label
 
 if TYPE_CHECKING:
@@ -31,13 +30,6 @@ if TYPE_CHECKING:
 
 _FALLS = ("wmp.withdraw", "wmp.reset_user_hashes", "wmp.reset_all_user_hashes", "wmp.delete_user", "wmp.get_token.unset")
 BY_HAND = "settle it by hand (gmtui journal settle ID ok|failed)"
-
-
-@dataclass(frozen=True)
-class Settled:
-    entry: Entry
-    outcome: str  # ok, failed, or unknown when the server could not tell
-    reason: str
 
 
 async def _known(client: Client, username: str) -> int | None:
@@ -124,22 +116,4 @@ async def check(client: Client, entry: Entry, history: list[Entry]) -> tuple[str
 async def reconcile(client: Client) -> list[Settled]:
     """Settle every unknown WebMinePool entry of this client's account that the server
     can tell, oldest first."""
-    journal = client.journal
-    if journal is None:
-        return []
-    history = journal.entries(limit=1_000_000)
-    out = []
-    for entry in sorted(journal.entries(outcome=UNKNOWN, limit=1_000_000), key=lambda e: e.id):
-        if entry.scope not in (client.account, client.scope) or not entry.operation.startswith("wmp."):
-            continue
-        if entry.outcome == DAMAGED:
-            out.append(Settled(entry, UNKNOWN, f"damaged: {entry.detail}"))
-            continue
-        try:
-            outcome, reason = await check(client, entry, history)
-        except GmtuiError as exc:
-            outcome, reason = UNKNOWN, f"the server could not be asked: {exc}"
-        if outcome != UNKNOWN:
-            journal.settle(entry.id, outcome, f"reconciled: {reason}")
-        out.append(Settled(entry, outcome, reason))
-    return out
+    return await reconcile_each(client, "wmp.", lambda entry, history: check(client, entry, history))

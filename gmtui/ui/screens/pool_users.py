@@ -26,13 +26,13 @@ from gmtui.ui.widgets.vtable import Column, VirtualTable
 
 _NONE = Decimal(-1)  # sorts a user whose hashes could not be read first
 COLUMNS = [
-    Column("User", 18),
-    Column("Hashes", 15, lambda v: "?" if v is None else f"{v:,}", right=True, key=lambda v: -1 if v is None else v),
+    Column("User", 16),
+    Column("Hashes", 14, lambda v: "?" if v is None else f"{v:,}", right=True, key=lambda v: -1 if v is None else v),
     Column("Value sat", 12, lambda v: "?" if v is None else f"{v:,.3f}", right=True,
            key=lambda v: _NONE if v is None else v),
     Column("Mined", 7, lambda v: "3 days" if v else "idle"),
     Column("Known", 7),
-    Column("Problem", 20),
+    Column("Problem", 15),
 ]
 
 

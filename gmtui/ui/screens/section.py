@@ -49,7 +49,7 @@ class Failed(Message):
 
 
 MASK = "•••••••"
-DEMOS = ("demo", "demo-webminepool")  # the demo's profiles (session.DEMOS; not imported before the first frame)
+DEMOS = ("demo", "demo-webminepool", "demo-mithril")  # the demo's profiles (session.DEMOS; not imported before the first frame)
 LIVE_S = 60.0  # how long figures count as live when auto-refresh is off
 
 
@@ -278,7 +278,7 @@ class Section(Screen[None]):
         self.data_at = message.at - (message.age_s or 0)
         at = datetime.fromtimestamp(message.at, UTC).strftime("%H:%M:%S UTC")
         if message.age_s is None:
-            self.set_status(plain(f"{message.user}: updated {at}"))
+            self.set_status(plain(f"{message.user}: updated {at}" if message.user else f"updated {at}"))
         elif not message.final:
             age = describe_age(message.age_s)
             self.set_status(plain(f"{message.user}: cached, {age} old · refreshing…"))
@@ -312,7 +312,8 @@ class Section(Screen[None]):
         if self.app.client is None:  # opening: no user or data yet
             self.app.sub_title = clean(f"{self.app.profile}{marks}", limit=120)
             return
-        self.app.sub_title = clean(f"{self.app.profile} · {self.app.user} · data {self.age_text()}{marks}", limit=120)
+        who = f" · {self.app.user}" if self.app.user else ""
+        self.app.sub_title = clean(f"{self.app.profile}{who} · data {self.age_text()}{marks}", limit=120)
 
     def age_text(self) -> str:
         """"live" while the figures are, else how old they are ("…" before any)."""
