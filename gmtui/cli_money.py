@@ -139,6 +139,23 @@ def _target(what: str) -> Callable[[str], Decimal]:
     return parse
 
 
+def open_platform(args: argparse.Namespace, platform: str, command: str) -> Any:
+    """The session of a command for one platform (``gmtui pool``, ``gmtui vault``):
+    that platform's demo, or a profile of that platform."""
+    from gmtui import session
+    from gmtui.api.errors import ConfigError
+    from gmtui.api.platforms import platform as described
+    from gmtui.cli import open_session
+
+    if getattr(args, "demo", False):
+        return session.open_demo(getattr(args, "faults", None), clock=args.clock, platform=platform)
+    opened = open_session(args)
+    if opened.platform != platform:
+        raise ConfigError(f"profile {opened.profile!r} is a {opened.platform} profile; `gmtui {command}` is for "
+                          f"{described(platform).title} profiles (--profile NAME)")
+    return opened
+
+
 def confirm(plan: Any, args: argparse.Namespace) -> bool:
     from gmtui.output import say
 

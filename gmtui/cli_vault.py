@@ -66,17 +66,9 @@ def add_parsers(sub: Any) -> None:
 
 
 def _open(args: argparse.Namespace) -> Any:
-    from gmtui import session
-    from gmtui.api.errors import ConfigError
-    from gmtui.cli import open_session
+    from gmtui.cli_money import open_platform
 
-    if getattr(args, "demo", False):
-        return session.open_demo(getattr(args, "faults", None), clock=args.clock, platform="mithril")
-    opened = open_session(args)
-    if opened.platform != "mithril":
-        raise ConfigError(f"profile {opened.profile!r} is a {opened.platform} profile; `gmtui vault` is for Mithril "
-                          "Vault profiles (--profile NAME)")
-    return opened
+    return open_platform(args, "mithril", "vault")
 
 
 def copy_osc52(text: str) -> None:
