@@ -196,6 +196,8 @@ class GmtuiApp(App[int]):
 
     def _tick(self) -> None:
         """Keep the header's "data live" / "data 5 min old" true as time passes."""
+        if not self._screen_stack:  # the app is closing (or a mode is being built): nothing shows a header
+            return
         title = getattr(self.screen, "_title", None)
         if title is not None:
             title()
