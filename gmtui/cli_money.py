@@ -156,6 +156,18 @@ def open_platform(args: argparse.Namespace, platform: str, command: str) -> Any:
     return opened
 
 
+def approved(plan: Any, args: argparse.Namespace, read_only: bool) -> bool:
+    """The read-only rule, then the confirmation (or --yes); says so when it is declined."""
+    from gmtui.api.moves import guard
+    from gmtui.output import say
+
+    guard(plan, read_only)
+    if confirm(plan, args):
+        return True
+    say("cancelled: nothing was sent")
+    return False
+
+
 def confirm(plan: Any, args: argparse.Namespace) -> bool:
     from gmtui.output import say
 
@@ -174,7 +186,7 @@ def confirm(plan: Any, args: argparse.Namespace) -> bool:
 async def cmd_move(args: argparse.Namespace) -> int:
     from gmtui.api import inputs
     from gmtui.api.gomining import moves
-    from gmtui.api.moves import execute, guard
+    from gmtui.api.moves import execute
     from gmtui.api.errors import ConfigError, InputError, MoveRefused
     from gmtui.output import say
 
@@ -202,9 +214,7 @@ async def cmd_move(args: argparse.Namespace) -> int:
             plan = await moves.plan_purchase(client, user, args.collection)
         else:
             plan = await moves.plan_transfer(client, user, args.miner, args.to_user)
-        guard(plan, read_only)
-        if not confirm(plan, args):
-            say("cancelled: nothing was sent")
+        if not approved(plan, args, read_only):
             return EXIT_OK
         await execute(plan)
     say(f"done: {plan.lines[0][0].lower()} {clean(plan.lines[0][1], limit=200)} (see: gmtui journal)")

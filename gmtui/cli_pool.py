@@ -69,9 +69,9 @@ def _open(args: argparse.Namespace) -> Any:
 
 
 async def cmd_pool(args: argparse.Namespace) -> int:
-    from gmtui.api.moves import execute, guard
+    from gmtui.api.moves import execute
     from gmtui.api.webminepool import moves
-    from gmtui.cli_money import confirm
+    from gmtui.cli_money import approved
     from gmtui.output import say
 
     opened = _open(args)
@@ -103,9 +103,7 @@ async def cmd_pool(args: argparse.Namespace) -> int:
         except moves.AlreadyThere as exc:
             say(str(exc))
             return EXIT_OK
-        guard(plan, read_only)
-        if not confirm(plan, args):
-            say("cancelled: nothing was sent")
+        if not approved(plan, args, read_only):
             return EXIT_OK
         answer = await execute(plan)
     token = getattr(answer, "token_id", None)

@@ -167,8 +167,8 @@ async def _bind(opened: Any, args: argparse.Namespace) -> int:
 async def cmd_vault(args: argparse.Namespace) -> int:
     from gmtui.api.errors import OutcomeUnknown
     from gmtui.api.mithril import moves
-    from gmtui.api.moves import execute, guard
-    from gmtui.cli_money import confirm
+    from gmtui.api.moves import execute
+    from gmtui.cli_money import approved
     from gmtui.output import say
 
     opened = _open(args)
@@ -193,9 +193,7 @@ async def cmd_vault(args: argparse.Namespace) -> int:
             except moves.Forgotten as exc:
                 say(str(exc))
                 return EXIT_OK
-        guard(plan, read_only)
-        if not confirm(plan, args):
-            say("cancelled: nothing was sent")
+        if not approved(plan, args, read_only):
             return EXIT_OK
         try:
             await execute(plan)
