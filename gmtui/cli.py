@@ -89,7 +89,7 @@ def parser() -> argparse.ArgumentParser:
     from gmtui.output import FORMATS
 
     described = [platforms.platform(name) for name in platforms.NAMES]
-    resources = sorted({resource for each in described for resource in each.resources})
+    resources = sorted({resource for each in described for resource in each.resources} | {"partner", "attention"})
 
     p = Parser(prog="gmtui", description="Dashboard and CLI for cloud-mining partners.")
     p.add_argument("--version", action="version", version=f"gmtui {__version__}")
@@ -103,7 +103,8 @@ def parser() -> argparse.ArgumentParser:
 
     g = sub.add_parser("get", help="print a resource for scripts", description="Print a resource.")
     g.add_argument("resource", choices=resources, metavar="RESOURCE",
-                   help="; ".join(f"{each.title}: {', '.join(each.resources)}" for each in described))
+                   help="; ".join(f"{each.title}: {', '.join(each.resources)}" for each in described)
+                   + "; every platform: partner (every user of every profile), attention (what needs a person today)")
     g.add_argument("--user", help="partner user id (default: GMTUI_USER, else the profile's first user)")
     g.add_argument("--format", choices=FORMATS, help="default: table on a terminal, json otherwise")
     g.add_argument("--from", dest="start", type=_date, metavar="YYYY-MM-DD", help="first day (daily)")
@@ -116,18 +117,11 @@ def parser() -> argparse.ArgumentParser:
     g.add_argument("--offline", action="store_true", help="print cached data and its age; send nothing")
     g.add_argument("--demo", action="store_true", default=argparse.SUPPRESS, help="use the embedded sandbox")
     g.add_argument("--profile", default=argparse.SUPPRESS, help="profile to use")
+    g.add_argument("--all-profiles", action="store_true", help="partner, attention: every configured profile")
 
-    s = sub.add_parser("sandbox", help="serve the sandbox API over HTTP on loopback")
-    s.add_argument("--host", default="127.0.0.1")
-    s.add_argument("--port", type=int, default=8787)
-    s.add_argument("--seed", type=int, default=7)
-    s.add_argument("--users", type=_positive, default=5, help="partner users to generate")
-    s.add_argument("--miners", type=_positive, help="miners per user (default: 1 to 50 each)")
-    s.add_argument("--days", type=_positive, default=730, help="days of income history")
-    s.add_argument("--today", type=_date, metavar="YYYY-MM-DD",
-                   help="the day the seeded world is built for (default: today; the clock stays real)")
-    s.add_argument("--jwt-lifetime", type=_positive, default=900, help="user JWT lifetime in seconds")
-    s.add_argument("--faults", type=_faults, metavar="SPEC", help=FAULTS_HELP)
+    from gmtui.cli_sandbox import add_parser as add_sandbox_parser
+
+    add_sandbox_parser(sub)
 
     j = sub.add_parser("journal", help="list money moves and their outcomes; settle one by hand")
     j.add_argument("--unknown", action="store_true", help="only moves whose outcome is unknown")
@@ -163,6 +157,8 @@ def parser() -> argparse.ArgumentParser:
     add.add_argument("--web-url", default="", help="Mithril Vault: the Vault web front end (its authorize page)")
     add.add_argument("--redirect-uri", default="", help="Mithril Vault: the redirect URI registered with Vault")
     add.add_argument("--user", action="append", default=[], dest="users", help="a partner user id (repeatable)")
+    add.add_argument("--users-file", default="", metavar="PATH",
+                     help="a file of more partner user ids, one a line (# comments), read each time the profile is used")
     add.add_argument("--no-check", action="store_true", help="save without a live signed call")
     add.add_argument("--no-keyring", action="store_true", help="keep the secret in the 0600 config file")
     psub.add_parser("list", help="list profiles")
@@ -190,6 +186,8 @@ def main(argv: list[str] | None = None, *, clock: Callable[[], float] = time.tim
         if args.command == "get":
             return asyncio.run(cmd_get(args))
         if args.command == "sandbox":
+            from gmtui.cli_sandbox import cmd_sandbox
+
             return cmd_sandbox(args)
         if args.command == "profile":
             from gmtui.cli_profile import cmd_profile
@@ -261,6 +259,12 @@ async def cmd_get(args: argparse.Namespace) -> int:
 
     if args.start and args.end and args.end < args.start:
         raise ConfigError("--to is before --from")
+    if args.resource in ("partner", "attention"):
+        from gmtui import cli_partner
+
+        return await cli_partner.cmd(args)
+    if args.all_profiles:
+        raise ConfigError("--all-profiles applies to partner and attention")
     from gmtui.api.platforms import NAMES
 
     owning = [name for name in NAMES if args.resource in platform(name).resources]  # the demo that has it
@@ -282,64 +286,6 @@ async def cmd_get(args: argparse.Namespace) -> int:
         say(f"gmtui: {note}: cached data, fetched {describe_age(age)} ago", err=True)
     fmt = args.format or ("table" if sys.stdout.isatty() else "json")
     sys.stdout.write(render(data, fmt))
-    return EXIT_OK
-
-
-def cmd_sandbox(args: argparse.Namespace) -> int:
-    import uvicorn
-
-    from gmtui.api.gomining.catalogue import PREFIX
-    from gmtui.output import say
-    from gmtui.sandbox import Options, State, WorldSize
-    from gmtui.sandbox.gomining.server import Sandbox
-    from gmtui.sandbox.mithril.server import VaultSandbox
-    from gmtui.sandbox.mithril.state import State as VaultState
-    from gmtui.sandbox.serve import VAULT_PREFIX, WMP_PREFIX, asgi
-    from gmtui.sandbox.webminepool.server import PoolSandbox
-    from gmtui.sandbox.webminepool.state import State as PoolState
-
-    options = Options(seed=args.seed, size=WorldSize(args.users, args.miners, args.days), jwt_lifetime_s=args.jwt_lifetime,
-                      today=args.today)
-    state = State(options, clock=args.clock, faults=args.faults)
-    base = f"http://{args.host}:{args.port}"
-    users = list(state.world.users)
-    say(f"gmtui sandbox (seed {args.seed}) at {base}")
-    if args.faults:
-        say(f"  faults:      {args.faults}")
-    say(f"  API key:     {state.options.api_key}")
-    say(f"  API secret:  {state.options.api_secret}")
-    say(f"  partner id:  {state.options.partner_id}")
-    say(f"  users:       {', '.join(users[:10])}{' …' if len(users) > 10 else ''} ({len(users)})")
-    say(f"  try:         GMTUI_BASE_URL={base} GMTUI_API_KEY={state.options.api_key} "
-          f"GMTUI_API_SECRET={state.options.api_secret} gmtui get overview --user {users[0] if users else 'alice'}")
-    pool = PoolState(seed=args.seed, clock=args.clock, faults=args.faults)
-    say(f"WebMinePool at {base}{WMP_PREFIX}")
-    say(f"  secret key:  {pool.secret}")
-    say(f"  users:       {', '.join(pool.users)}")
-    say(f"  try:         GMTUI_PLATFORM=webminepool GMTUI_BASE_URL={base}{WMP_PREFIX} GMTUI_API_SECRET={pool.secret} "
-        "gmtui get users")
-    vault = VaultState(seed=args.seed, clock=args.clock, faults=args.faults)
-    vault_url, web_url = f"{base}{VAULT_PREFIX}", f"{base}{VAULT_PREFIX}/web/"
-    say(f"Mithril Vault at {vault_url}")
-    say(f"  web:         {web_url}")
-    say(f"  client id:   {vault.client_id}")
-    say(f"  client key:  {vault.client_key}")
-    say(f"  mining key:  {vault.mining_key}")
-    say(f"  bound users: {', '.join(vault.demo_tokens())} (redirect URI {vault.redirect_uri})")
-    say(f"  try:         GMTUI_PLATFORM=mithril GMTUI_BASE_URL={vault_url} GMTUI_WEB_URL={web_url} "
-        f"GMTUI_API_KEY={vault.client_id} GMTUI_API_SECRET={vault.client_key} GMTUI_MINING_KEY={vault.mining_key} "
-        "gmtui get app-balance")
-    sys.stdout.flush()
-    import logging
-
-    class _NoDropNoise(logging.Filter):  # an injected dropped connection is not a server error
-        def filter(self, record: logging.LogRecord) -> bool:
-            return not (record.exc_info and record.exc_info[0] and record.exc_info[0].__name__ == "LocalProtocolError")
-
-    logging.getLogger("uvicorn.error").addFilter(_NoDropNoise())
-    app = asgi({PREFIX: Sandbox(state), WMP_PREFIX: PoolSandbox(pool, WMP_PREFIX),
-                VAULT_PREFIX: VaultSandbox(vault, VAULT_PREFIX)}, state)
-    uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
     return EXIT_OK
 
 

@@ -34,13 +34,15 @@ def cmd_profile(args: argparse.Namespace) -> int:
         secret = _read_secret()
         if not secret:
             raise ConfigError("no API secret given (type it at the prompt, pipe it on stdin, or set GMTUI_API_SECRET)")
+        users_file = os.path.abspath(os.path.expanduser(args.users_file)) if args.users_file else ""
         try:
             profile = config.Profile.model_validate(
                 {"name": args.name, "platform": args.platform, "base_url": args.base_url, "api_key": args.api_key,
                  "api_secret": secret, "users": args.users, "mining_key": args.mining_key, "web_url": args.web_url,
-                 "redirect_uri": args.redirect_uri})
+                 "redirect_uri": args.redirect_uri, "users_file": users_file})
         except ValidationError as exc:
             raise ConfigError(config.explain(exc)) from None
+        listed = config.read_users_file(users_file) if users_file else []  # a bad file is said now, not at first use
         if not args.no_check:
             say(f"check: {asyncio.run(session.check_profile(profile))}")
         where = session.save_profile(profile, secret, keyring=not args.no_keyring)
@@ -49,6 +51,8 @@ def cmd_profile(args: argparse.Namespace) -> int:
 
         say(f"{platform(profile.platform).secret_label} kept in {where}")
         say(f"saved profile {profile.name!r} to {config.paths().config_file}{' (active)' if cfg.active == profile.name else ''}")
+        if users_file:
+            say(f"users file {clean(users_file)}: {len(listed):,} users now (read again each time the profile is used)")
     elif args.action == "list":
         if not cfg.profiles:
             say("no profiles; add one with: gmtui profile add NAME --base-url URL --api-key KEY --user ID")
@@ -56,7 +60,8 @@ def cmd_profile(args: argparse.Namespace) -> int:
             key = p.api_key.get_secret_value()
             mark = "*" if name == cfg.active else " "
             say(f"{mark} {clean(name):<16} {p.platform:<12} {clean(p.base_url):<36} "
-                f"{'key ' + clean(key[:4]) + '…' if key else ''}  users: {clean(', '.join(p.users)) or '-'}")
+                f"{'key ' + clean(key[:4]) + '…' if key else ''}  users: {clean(', '.join(p.users)) or '-'}"
+                f"{'  users file: ' + clean(p.users_file) if p.users_file else ''}")
     elif args.action == "use":
         if args.name not in cfg.profiles:
             raise ConfigError(f"no profile named {args.name!r}")

@@ -7,12 +7,16 @@ config, cache and state dirs, or all three under ``$GMTUI_HOME`` when it is set
 Profiles live in ``config.toml``. A profile holds a secret, so the file is written
 atomically with mode 0600, and a config file readable by group or others is refused.
 Environment overrides: GMTUI_PROFILE, GMTUI_PLATFORM, GMTUI_BASE_URL, GMTUI_API_KEY,
-GMTUI_API_SECRET, GMTUI_USER, GMTUI_MINING_KEY, GMTUI_WEB_URL. A profile names its
+GMTUI_API_SECRET, GMTUI_USER, GMTUI_USERS_FILE, GMTUI_MINING_KEY, GMTUI_WEB_URL. A profile names its
 platform (``gomining`` when it does not, so older files load as they were);
 WebMinePool's secret key is ``api_secret`` (GMTUI_API_SECRET) and it has no API key;
 Mithril Vault's client id is ``api_key`` and its client key ``api_secret`` (hex), with
 its ``mining_key``, the Vault ``web_url`` of the authorize page and, optionally, the
 registered ``redirect_uri``.
+
+Partner users: GMTUI_USER is one id or a comma-separated list, put first in that
+order; then the profile's ``users``; then those of its ``users_file`` (or of
+GMTUI_USERS_FILE), one id a line, read by ``resolve`` (see ``read_users_file``).
 """
 
 from __future__ import annotations
@@ -37,6 +41,8 @@ from gmtui.api.text import clean
 _PRINTABLE = re.compile(r"[\x21-\x7e]+")  # what a header or a URL can carry as is
 
 APP = "gmtui"
+USERS_FILE_MAX_BYTES = 10 * 1024 * 1024
+USERS_FILE_MAX_USERS = 100_000
 
 
 @dataclass(frozen=True)
@@ -48,6 +54,16 @@ class Paths:
     @property
     def config_file(self) -> Path:
         return self.config / "config.toml"
+
+
+def user_problem(user: str) -> str | None:
+    """What is wrong with a partner user id, or None: the one rule for every source
+    (a profile's ``users``, GMTUI_USER, a users file)."""
+    if not 1 <= len(user) <= 255:
+        return "a partner user id has 1 to 255 characters"
+    if clean(user) != user:
+        return "a partner user id has no control or invisible characters"
+    return None
 
 
 def paths() -> Paths:
@@ -90,6 +106,11 @@ class Profile(BaseModel):
     """Where the API secret is kept: this 0600 file, or the system keyring."""
     users: list[str] = Field(default_factory=list)
     """The partner user ids this profile manages; the first is the default."""
+    users_file: str = Field(default="", max_length=4096)
+    """A file of more partner user ids, one a line (blank lines and lines starting
+    with # are skipped), listed after ``users``; read each time the profile is used
+    (GMTUI_USERS_FILE overrides it). ``~`` is expanded; a relative path is taken from
+    the current directory (``gmtui profile add --users-file`` stores it absolute)."""
     recv_window_ms: int = Field(default=10_000, ge=1, le=60_000)
     """recvWindow sent with signed requests, in milliseconds."""
     refresh_s: int = Field(default=60, ge=0, le=86_400)
@@ -146,10 +167,16 @@ class Profile(BaseModel):
     @classmethod
     def _users(cls, value: list[str]) -> list[str]:
         for user in value:
-            if not 1 <= len(user) <= 255:
-                raise ValueError("a partner user id has 1 to 255 characters")
-            if clean(user) != user:
-                raise ValueError("a partner user id has no control or invisible characters")
+            problem = user_problem(user)
+            if problem:
+                raise ValueError(problem)
+        return value
+
+    @field_validator("users_file")
+    @classmethod
+    def _users_file(cls, value: str) -> str:
+        if value and (clean(value) != value or "\x00" in value):
+            raise ValueError("a path has no control or invisible characters")
         return value
 
     def secret(self) -> SecretStr:
@@ -164,7 +191,7 @@ class Profile(BaseModel):
             body = {"platform": self.platform, **body}
         if self.api_key.get_secret_value():
             body["api_key"] = self.api_key.get_secret_value()
-        body.update({k: v for k in ("mining_key", "web_url", "redirect_uri") if (v := getattr(self, k))})
+        body.update({k: v for k in ("mining_key", "web_url", "redirect_uri", "users_file") if (v := getattr(self, k))})
         if self.secret_store == "keyring":
             body["secret_store"] = "keyring"
         elif self.api_secret is not None:
@@ -202,7 +229,7 @@ def load(path: Path | None = None) -> Config:
 
 FIELD_NAMES = {
     "name": "Name", "platform": "Platform", "base_url": "Base URL", "api_key": "API key", "api_secret": "API secret",
-    "users": "Partner user ids", "mining_key": "Mining key", "web_url": "Web URL", "redirect_uri": "Redirect URI",
+    "users": "Partner user ids", "users_file": "Users file", "mining_key": "Mining key", "web_url": "Web URL", "redirect_uri": "Redirect URI",
     "recv_window_ms": "recv_window_ms", "refresh_s": "refresh_s", "read_only": "read_only",
 }
 
@@ -259,9 +286,60 @@ def write_private(path: Path, data: bytes) -> None:
         raise
 
 
+def read_users_file(path: str | Path) -> list[str]:
+    """The partner user ids of a users file: one a line, surrounding whitespace
+    stripped, blank lines and lines starting with ``#`` skipped, a repeated id kept
+    once (where it first appears). A file that cannot be read, is over 10 MB, has a
+    line that is not a user id (its number is given) or lists more than 100,000 users
+    is a ConfigError naming the file."""
+    where = Path(path).expanduser()
+    named = clean(where, limit=300)
+    try:
+        with where.open("rb") as handle:
+            data = handle.read(USERS_FILE_MAX_BYTES + 1)
+    except OSError as exc:
+        raise ConfigError(f"users file {named}: cannot be read ({clean(exc.strerror or exc, limit=200)})") from None
+    if len(data) > USERS_FILE_MAX_BYTES:
+        raise ConfigError(f"users file {named}: is over {USERS_FILE_MAX_BYTES // (1024 * 1024)} MB")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        bad = data[: exc.start].count(b"\n") + 1
+        raise ConfigError(f"users file {named}, line {bad}: is not UTF-8 text") from None
+    users: dict[str, None] = {}  # ordered, each once
+    for number, line in enumerate(text.split("\n"), start=1):
+        user = line.strip()
+        if not user or user.startswith("#"):
+            continue
+        problem = user_problem(user)
+        if problem:
+            raise ConfigError(f"users file {named}, line {number}: {problem}")
+        users[user] = None
+        if len(users) > USERS_FILE_MAX_USERS:
+            raise ConfigError(f"users file {named}: lists more than {USERS_FILE_MAX_USERS:,} users (line {number})")
+    return list(users)
+
+
+def env_users(value: str) -> list[str]:
+    """The partner user ids of GMTUI_USER: one id or a comma-separated list (blank
+    items skipped, surrounding whitespace stripped, a repeated id kept once)."""
+    users: dict[str, None] = {}
+    for number, item in enumerate(value.split(","), start=1):
+        user = item.strip()
+        if not user:
+            continue
+        problem = user_problem(user)
+        if problem:
+            raise ConfigError(f"GMTUI_USER, item {number}: {problem}")
+        users[user] = None
+    return list(users)
+
+
 def resolve(name: str | None = None, config: Config | None = None, *, overrides: bool = True) -> Profile:
     """The profile to use: --profile, else GMTUI_PROFILE, else the active one, with
-    GMTUI_BASE_URL / GMTUI_API_KEY / GMTUI_API_SECRET / GMTUI_USER applied on top.
+    GMTUI_BASE_URL / GMTUI_API_KEY / GMTUI_API_SECRET / GMTUI_USER / GMTUI_USERS_FILE
+    applied on top. ``users`` then holds every partner user: GMTUI_USER's, the
+    profile's, then its users file's (read here), each once.
     With no profile at all, the environment alone may define one. ``overrides`` False:
     the named profile as saved (another profile the dashboard switches to must never
     get the starting one's secret from the environment)."""
@@ -280,6 +358,7 @@ def resolve(name: str | None = None, config: Config | None = None, *, overrides:
         "api_secret": env.get("GMTUI_API_SECRET"),
         "mining_key": env.get("GMTUI_MINING_KEY"),
         "web_url": env.get("GMTUI_WEB_URL"),
+        "users_file": env.get("GMTUI_USERS_FILE"),
     }
     saved = base.get("platform") if name or len(config.profiles) == 1 else None
     if given["platform"] and saved and given["platform"] != saved:  # another platform's server would get its secret
@@ -296,14 +375,16 @@ def resolve(name: str | None = None, config: Config | None = None, *, overrides:
                 f"profile {base['name']!r} keeps its API secret in the keyring, but {exc}; "
                 "set GMTUI_API_SECRET, or add the profile again"
             ) from None
-    if env.get("GMTUI_USER"):
-        base["users"] = [env["GMTUI_USER"], *[u for u in base.get("users", []) if u != env["GMTUI_USER"]]]
     missing = [k for k in ("base_url", "api_secret") if not base.get(k)]  # the platform's own fields: Profile checks
     if missing:
         raise ConfigError(
             "no profile configured: add one with `gmtui profile add NAME --base-url URL --api-key KEY` "
             "or set GMTUI_BASE_URL, GMTUI_API_KEY and GMTUI_API_SECRET (or use --demo)"
         )
+    first = env_users(env.get("GMTUI_USER") or "")
+    listed = read_users_file(base["users_file"]) if base.get("users_file") else []
+    if first or listed:
+        base["users"] = list(dict.fromkeys([*first, *base.get("users", []), *listed]))
     try:
         return Profile(**base)
     except ValidationError as exc:

@@ -25,6 +25,7 @@ from gmtui.api import body, wire
 from gmtui.api import cache as cache_mod
 from gmtui.api.cache import Cache
 from gmtui.api.errors import (
+    ApiError,
     NetworkError,
     NotCached,
     RateLimitError,
@@ -33,6 +34,7 @@ from gmtui.api.errors import (
     TimestampError,
     UnexpectedResponse,
 )
+from gmtui.api.gate import Gate
 from gmtui.api.journal import Journal
 from gmtui.api.retry import NO_RETRY, RetryPolicy
 
@@ -83,7 +85,7 @@ class Client:
         timeout: float = 20.0,
         deadline_s: float = 30.0,
         clock: Callable[[], float] = time.time,
-        max_connections: int = 10,
+        max_connections: int = 64,
         scope: str = "default",
         account: str | None = None,
         cache: Cache | None = None,
@@ -116,6 +118,7 @@ class Client:
         self.cache = cache
         self.journal = journal
         self.retry = retry or RetryPolicy()
+        self.gate = Gate(most=max_connections)
         self._inflight: dict[tuple[str, str], asyncio.Future[tuple[Any, float | None]]] = {}
 
     def __repr__(self) -> str:
@@ -295,7 +298,23 @@ class Client:
     async def _send_once(
         self, ep: Any, params: dict[str, Any], bearer: str | None, model: type[pydantic.BaseModel] | None
     ) -> tuple[Any, bytes]:
-        request = self.build(ep, params, bearer)
+        await self.gate.enter()  # then sign: a wait in the queue must not age the timestamp
+        try:
+            value, content = await self._send_built(ep, self.build(ep, params, bearer), model)
+        except RateLimitError as exc:
+            self.gate.limited(exc.retry_after)
+            raise
+        except ApiError:
+            self.gate.answered()
+            raise
+        finally:
+            self.gate.leave()
+        self.gate.answered()
+        return value, content
+
+    async def _send_built(
+        self, ep: Any, request: httpx.Request, model: type[pydantic.BaseModel] | None
+    ) -> tuple[Any, bytes]:
         started = time.perf_counter()
         sent: bool | None = False
         try:

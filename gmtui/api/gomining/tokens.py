@@ -3,9 +3,11 @@
 Refresh rotates the pair: the refresh token that was sent is spent and is never sent
 again. Concurrent callers for one user share a single refresh (one lock per user).
 With a :class:`TokenStore`, pairs live in a 0600 file shared by every gmtui process of
-the profile (the CLI and the TUI may run at once): a renewal holds the file's lock,
-re-reads it (another process may have renewed already), forgets the spent refresh
-token on disk before sending it, and writes the new pair before using it.
+the profile (the CLI and the TUI may run at once): a renewal holds that user's lock
+(a lock file per user, so that a thousand users renew side by side), re-reads the
+user's pair (another process may have renewed already), forgets the spent refresh
+token on disk before sending it, and writes the new pair before using it. Each write
+changes one user's entry under the file's own lock, held only while it is rewritten.
 """
 
 from __future__ import annotations
@@ -14,8 +16,10 @@ import asyncio
 import base64
 import contextlib
 import fcntl
+import hashlib
 import json
 import os
+import time
 from collections.abc import AsyncIterator
 from decimal import Decimal
 from pathlib import Path
@@ -61,15 +65,55 @@ class TokenStore:
     def __repr__(self) -> str:
         return f"TokenStore({str(self.path)!r})"
 
-    def read(self) -> dict[str, TokenPair]:
+    def _raw(self) -> dict[str, object]:
         if not self.path.exists():
             return {}
         check_private(self.path)
         try:
-            raw = wire.loads(self.path.read_bytes())
-            return {str(user): TokenPair.model_validate(pair) for user, pair in raw.items()}
-        except (ValueError, AttributeError, TypeError, OSError):
+            raw = json.loads(self.path.read_bytes())  # our own 0600 file: token strings only
+        except (ValueError, OSError, RecursionError):
             return {}  # unreadable: the users log in again, nothing else is lost
+        return raw if isinstance(raw, dict) else {}
+
+    @staticmethod
+    def _pair(entry: object) -> TokenPair | None:
+        try:
+            return TokenPair.model_validate(entry)
+        except (ValueError, TypeError):
+            return None
+
+    def read(self) -> dict[str, TokenPair]:
+        return {str(user): pair for user, entry in self._raw().items() if (pair := self._pair(entry)) is not None}
+
+    def read_one(self, user: str) -> TokenPair | None:
+        """``user``'s pair as the file holds it now (another process may have renewed it)."""
+        return self._pair(self._raw().get(user))
+
+    def update(self, user: str, pair: TokenPair | None) -> None:
+        """Set (None: remove) ``user``'s pair in the file, leaving the others as they are."""
+        self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        fd = os.open(self._lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            waited = 0.0
+            while True:  # held for a rewrite only, never across a network call: a short wait
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    if waited >= WAIT_S:
+                        raise InUse(f"the token file {self.path} is in use by another gmtui (waited {WAIT_S:g} s); "
+                                    "try again when that one has finished") from None
+                    time.sleep(0.01)
+                    waited += 0.01
+            raw = self._raw()
+            if pair is None:
+                raw.pop(user, None)
+            else:
+                raw[user] = {"jwtToken": pair.jwt_token.get_secret_value(),
+                             "refreshToken": pair.refresh_token.get_secret_value()}
+            write_private(self.path, json.dumps(raw).encode())
+        finally:
+            os.close(fd)
 
     def write(self, pairs: dict[str, TokenPair]) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
@@ -80,11 +124,13 @@ class TokenStore:
         write_private(self.path, json.dumps(body).encode())
 
     @contextlib.asynccontextmanager
-    async def locked(self) -> AsyncIterator[None]:
-        """The profile's token lock, across processes: tried without blocking (so that
+    async def locked(self, user: str) -> AsyncIterator[None]:
+        """``user``'s token lock, across processes: tried without blocking (so that
         Ctrl+C and `q` work while waiting), given up after ``WAIT_S``."""
-        self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        fd = os.open(self._lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+        folder = self.path.with_name(self.path.name + ".locks")
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        name = hashlib.sha256(user.encode()).hexdigest()[:32]  # any user id makes a safe file name
+        fd = os.open(folder / f"{name}.lock", os.O_RDWR | os.O_CREAT, 0o600)
         try:
             waited = 0.0
             while True:
@@ -110,6 +156,7 @@ class TokenManager:
         self._store = store
         self._pairs: dict[str, TokenPair] = {}
         self._locks: dict[str, asyncio.Lock] = {}
+        self._secrets: tuple[tuple[TokenPair, ...], list[str]] | None = None
         if store is not None:
             self._pairs.update(store.read())  # a 0644 file is refused (ConfigError)
 
@@ -117,27 +164,22 @@ class TokenManager:
         return f"TokenManager(users={sorted(self._pairs)!r})"
 
     def secrets(self) -> list[str]:
-        out = []
-        for pair in self._pairs.values():
-            out += [pair.jwt_token.get_secret_value(), pair.refresh_token.get_secret_value()]
-        return out
+        """Every token held (asked for on each answer: kept until the pairs change)."""
+        pairs = tuple(self._pairs.values())
+        if self._secrets is None or self._secrets[0] != pairs:
+            out = [t.get_secret_value() for pair in pairs for t in (pair.jwt_token, pair.refresh_token)]
+            self._secrets = (pairs, out)
+        return self._secrets[1]
 
     def set(self, user: str, pair: TokenPair) -> None:
         self._pairs[user] = pair
         if self._store is not None:
-            pairs = self._store.read()
-            pairs[user] = pair
-            self._store.write(pairs)
+            self._store.update(user, pair)
 
     def _put(self, user: str, pair: TokenPair | None) -> None:
         """Record ``pair`` for ``user`` (None forgets it): on disk first, then in memory."""
         if self._store is not None:
-            pairs = self._store.read()
-            if pair is None:
-                pairs.pop(user, None)
-            else:
-                pairs[user] = pair
-            self._store.write(pairs)
+            self._store.update(user, pair)
         if pair is None:
             self._pairs.pop(user, None)
         else:
@@ -168,9 +210,9 @@ class TokenManager:
         return await self._renew(user, rejected)
 
     async def _renew(self, user: str, rejected: str | None) -> str:
-        async with self._lock(user), self._store.locked() if self._store else contextlib.nullcontext():
+        async with self._lock(user), self._store.locked(user) if self._store else contextlib.nullcontext():
             if self._store is not None:
-                stored = self._store.read().get(user)  # another process may have renewed it
+                stored = self._store.read_one(user)  # another process may have renewed it
                 if stored is not None:
                     self._pairs[user] = stored
                 else:

@@ -107,7 +107,7 @@ def miner_json(miner: Miner) -> dict[str, Any]:
 def get_my(state: State, call: Call) -> Any:
     user = who(call)
     state.user(user)
-    owned = sorted((m for m in state.world.miners.values() if m.owner == user), key=lambda m: m.id)
+    owned = state.world.owned(user)
     return array([miner_json(m) for m in owned], call)
 
 
@@ -327,7 +327,7 @@ def rates(state: State, call: Call) -> Any:
 @op("user.stats")
 def user_stats(state: State, call: Call) -> Any:
     user = state.user(call.partnerUserId)
-    owned = [m for m in state.world.miners.values() if m.owner == user.partner_id]
+    owned = state.world.owned(user.partner_id)
     power = sum((m.spec.power for m in owned), Decimal(0))
     weighted = sum((m.spec.power * m.spec.efficiency for m in owned), Decimal(0))
     return {

@@ -29,7 +29,6 @@ from gmtui.sandbox.gomining.world import (
     User,
     World,
     WorldSize,
-    income_sats,
 )
 
 DEMO_API_KEY = "gmtui-demo-key"
@@ -105,6 +104,8 @@ class State:
         self.market = self.world.market
         self.version = 0
         self._ledgers: dict[str, tuple[int, Ledger]] = {}
+        self._runs: dict[tuple[Decimal, Decimal, Decimal], list[int]] = {}  # see _running
+        self._days: tuple[list[float], list[float]] | None = None  # pool sats/TH and BTC price, first_day..yesterday
         self.payments: dict[str, Payment] = {}
         self.withdrawals: list[dict[str, object]] = []
         self.upgrades: list[dict[str, object]] = []
@@ -195,16 +196,60 @@ class State:
             raise Rejected(401, "INVALID_PROOF", "the proof payload is unknown or expired")
 
     # ---- income
+    def _running(self, power: Decimal, efficiency: Decimal, discount: Decimal) -> list[int]:
+        """Running totals of one miner's net income (sats) with this spec and discount
+        over the world's days: entry ``i`` is the sum of ``income_sats(...)[0]`` of the
+        days ``first_day`` to ``first_day + i - 1``. Computed once per (power, efficiency,
+        discount): the market never changes, so any span of days is then a difference.
+
+        The loop is ``income_sats``'s arithmetic, in the same order (so the same floats
+        and roundings), with what does not depend on the day taken out of it;
+        tests/test_users_at_scale.py checks it against ``income_sats`` day by day."""
+        key = (power, efficiency, discount)
+        running = self._runs.get(key)
+        if running is not None:
+            return running
+        if self._days is None:  # indexed one by one, as income_sats does (a day before EPOCH too)
+            days = range(self.world.first_day, self.yesterday + 1)
+            self._days = ([self.market.pool_sats_per_th[d] for d in days], [self.market.btc[d] for d in days])
+        pools, prices = self._days
+        th, share = float(power), float(discount)
+        elec_usd = float(efficiency) * th * 24 / 1000 * float(KWH_USD)  # income_sats: ... / price * 1e8
+        service_usd = th * float(SERVICE_USD_PER_TH)
+        running = [0]
+        total = 0
+        for pool, price in zip(pools, prices):
+            fees = round(elec_usd / price * 1e8) + round(service_usd / price * 1e8)
+            total += round(th * pool) - fees + round(fees * share)
+            running.append(total)
+        self._runs[key] = running
+        return running
+
+    @staticmethod
+    def _spans(miner: Miner, start: int, end: int) -> list[tuple[int, int, Spec]]:
+        """The days ``start`` to ``end - 1`` cut where ``miner.spec_on`` changes:
+        (first, end, spec) triples."""
+        specs = miner.specs
+        if any(a.since > b.since for a, b in itertools.pairwise(specs)):  # not in order: day by day
+            return [(day, day + 1, miner.spec_on(day)) for day in range(start, end)]
+        spans = []
+        for i, spec in enumerate(specs):  # spec_on: the last spec since that day, else the first
+            lo = start if i == 0 else max(start, spec.since)
+            hi = end if i + 1 == len(specs) else min(end, specs[i + 1].since)
+            if lo < hi:
+                spans.append((lo, hi, spec))
+        return spans
+
     def ledger(self, partner_id: str) -> Ledger:
         cached = self._ledgers.get(partner_id)
         if cached and cached[0] == self.version:
             return cached[1]
         user = self.user(partner_id)
         first, last = self.world.first_day, self.yesterday
-        holdings = [(m, h) for m in self.world.miners.values() for h in m.holdings if h.user == partner_id]
+        holdings = [(m, h) for m in self.world.held.get(partner_id, ()) for h in m.holdings if h.user == partner_id]
         counts = [0] * (last - first + 2)
         per_miner: dict[int, int] = {}
-        daily: dict[int, int] = {}
+        spans: list[tuple[int, int, list[int]]] = []  # (first, end, running totals) of every span earned
         for miner, h in holdings:
             start, end = max(h.start, first), min(h.end if h.end is not None else last + 1, last + 1)
             if start >= end:
@@ -212,16 +257,20 @@ class State:
             counts[start - first] += 1
             counts[end - first] -= 1
             total = 0
-            for day in range(start, end):
-                net = income_sats(self.market, miner.spec_on(day), day, user.discount)[0]
-                total += net
-                daily[day] = daily.get(day, 0) + net
+            for lo, hi, spec in self._spans(miner, start, end):
+                running = self._running(spec.power, spec.efficiency, user.discount)
+                total += running[hi - first] - running[lo - first]
+                spans.append((lo, hi, running))
             per_miner[miner.id] = per_miner.get(miner.id, 0) + total
         per_day = list(itertools.accumulate(counts[:-1]))  # miners earning on each day
         days = [first + i for i in range(len(per_day) - 1, -1, -1) if per_day[i]]  # newest first
         cumulative = list(itertools.accumulate(per_day[d - first] for d in days))
         total = sum(per_miner.values())
-        ledger = Ledger(holdings, days, cumulative, per_miner, total, (days[0], daily[days[0]]) if days else None)
+        newest = None
+        if days:
+            i = days[0] - first
+            newest = (days[0], sum(run[i + 1] - run[i] for lo, hi, run in spans if lo <= days[0] < hi))
+        ledger = Ledger(holdings, days, cumulative, per_miner, total, newest)
         self._ledgers[partner_id] = (self.version, ledger)
         return ledger
 
@@ -284,8 +333,7 @@ class State:
         if miner is None or miner.owner != partner_id:
             raise Rejected(404, "NFT_NOT_FOUND", f"miner {nft_id} is not owned by {partner_id!r}", "nftId")
         today = self.world.today_index
-        miner.holdings[-1].end = today
-        miner.holdings.append(Holding(to_partner_id, today))
+        self.world.hand_over(miner, to_partner_id, today)
         self.changed()
 
     def upgrade(self, nft_id: int, kind: str, current: Decimal, target: Decimal) -> dict[str, object]:

@@ -223,6 +223,7 @@ class World:
         self.first_day = self.today_index - size.days
         self.users: dict[str, User] = {}
         self.miners: dict[int, Miner] = {}
+        self.held: dict[str, list[Miner]] = {}  # user -> every miner it ever held (an index)
         self.next_miner_id = 10_001
         self.next_wallet_id = 501
         for i in range(size.users):
@@ -287,7 +288,19 @@ class World:
             holdings=[Holding(owner, day + 1)],  # income starts the day after purchase
         )
         self.miners[miner_id] = miner
+        self.held.setdefault(owner, []).append(miner)
         return miner
+
+    def hand_over(self, miner: Miner, to: str, day: int) -> None:
+        """``miner`` passes to user ``to`` from day ``day``."""
+        miner.holdings[-1].end = day
+        miner.holdings.append(Holding(to, day))
+        if miner not in self.held.setdefault(to, []):
+            self.held[to].append(miner)
+
+    def owned(self, user: str) -> list[Miner]:
+        """The miners ``user`` holds now, by id."""
+        return sorted((m for m in self.held.get(user, ()) if m.owner == user), key=lambda m: m.id)
 
     def add_wallet(self, user: str, address: str, created: datetime) -> WalletRow:
         row = WalletRow(self.next_wallet_id, created, address)
