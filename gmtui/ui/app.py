@@ -28,7 +28,7 @@ from gmtui.api.text import clean
 from gmtui.ui.profiles import Profiles
 from gmtui.ui.screens.help import HelpScreen, key_rows
 from gmtui.ui.screens.users import UsersScreen
-from gmtui.ui.sections import SECTIONS, number_keys, title
+from gmtui.ui.sections import EVERYWHERE, SECTIONS, number_keys, title
 from gmtui.ui.text import escaped
 
 if TYPE_CHECKING:  # the service and the login screen are imported once the first frame is out
@@ -260,7 +260,7 @@ class GmtuiApp(App[int]):
         return not (self.client is None and not self.opening and action in ("section", "users"))  # nothing to show yet
 
     def action_section(self, name: str, platform: str = "") -> None:
-        if self.current_mode != name and name in self.sections():
+        if self.current_mode != name and (name in self.sections() or name in EVERYWHERE):
             self.switch_mode(name)
 
     def action_users(self) -> None:
@@ -293,6 +293,9 @@ class GmtuiApp(App[int]):
         for i, name in enumerate(self.sections(), start=1):
             yield SystemCommand(f"Go to {title(name)} ({i})", f"Show the {title(name).lower()} section",
                                 lambda n=name: self.action_section(n))
+        if self.client is not None:  # not "Go to …": the same on every platform
+            yield SystemCommand("Partner: every user of every profile (0)", "Every profile's users in one table, "
+                                "and what needs a person today", lambda: self.action_section("partner"))
         for choice in self.other_profiles() if self.client is not None else ():
             yield SystemCommand(f"Switch to profile {escaped(choice.name)}", f"Open it and show its {choice.title} sections",
                                 lambda n=choice.name: self.action_profile(n))

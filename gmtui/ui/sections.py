@@ -47,7 +47,9 @@ SECTIONS: dict[str, tuple[str, Factory]] = {
     "vault-users": ("Users", _lazy("vault_users", "VaultUsersScreen")),
     "vault-activities": ("Activities", _lazy("vault_activities", "VaultActivitiesScreen")),
     "vault-capital": ("Capital", _lazy("vault_capital", "VaultCapitalScreen")),
+    "partner": ("Partner", _lazy("partner", "PartnerScreen")),
 }
+EVERYWHERE = {"partner": "0"}  # sections of every profile, whatever its platform -> their key
 
 
 def title(name: str) -> str:
@@ -60,11 +62,14 @@ def factory(name: str) -> Factory:
 
 def number_keys() -> list[Binding]:
     """1..9 of every platform, each to the i-th section of that platform (the app lets
-    a key act, and shows it in help, only while a profile of its platform is active)."""
+    a key act, and shows it in help, only while a profile of its platform is active);
+    then the keys of the sections every platform shows (``EVERYWHERE``: 0, Partner)."""
     keys, ids = [], set()
     for name in NAMES:
         for i, section in enumerate(platform(name).sections, start=1):
             bid = f"section.{section}" if f"section.{section}" not in ids else f"section.{name}.{section}"
             ids.add(bid)
             keys.append(Binding(str(i), f"section('{section}', '{name}')", title(section), id=bid, show=False))
+    keys += [Binding(key, f"section('{section}')", title(section), id=f"section.{section}", show=False)
+             for section, key in EVERYWHERE.items()]
     return keys
