@@ -47,15 +47,8 @@ def _source(s: Any) -> partner.Source:
 
 def act(row: partner.Row, flag: partner.Flag) -> str:
     """Where to act: the section and its number key on that profile ("Wallets (4)")."""
-    from gmtui.api.platforms import platform
-
-    try:
-        sections = platform(row.platform).sections
-    except KeyError:
-        return flag.section
-    section = flag.section or sections[0]  # "": where the platform's dashboard starts
-    title = section.rsplit("-", 1)[-1].title()  # "vault-activities": Activities, as the section bar says
-    return f"{title} ({sections.index(section) + 1})" if section in sections else title
+    section, key = partner.where(row, flag)
+    return f"{section.rsplit('-', 1)[-1].title()} ({key})"  # "vault-activities": Activities, as the bar says
 
 
 async def read(args: argparse.Namespace) -> tuple[partner.View, partner.Progress]:

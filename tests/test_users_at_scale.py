@@ -349,9 +349,9 @@ def test_running_totals_equal_income_sats_day_by_day(clock):
     state = small_state(clock, users=4, days=120)
     for user in state.world.users:
         state.ledger(user)
-    assert state._runs  # one table per (power, efficiency, discount) used
+    assert state.world._runs  # one table per (power, efficiency, discount) used
     first = state.world.first_day
-    for (power, efficiency, discount), running in itertools.islice(state._runs.items(), 20):
+    for (power, efficiency, discount), running in itertools.islice(state.world._runs.items(), 20):
         spec = Spec(first, power, efficiency)
         nets = [income_sats(state.market, spec, day, discount)[0] for day in range(first, state.yesterday + 1)]
         assert [b - a for a, b in itertools.pairwise(running)] == nets

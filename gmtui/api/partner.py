@@ -88,6 +88,16 @@ def module(platform: str) -> Any:
     return importlib.import_module(f"gmtui.api.{platform}.partner")
 
 
+def where(row: Row, flag: Flag) -> tuple[str, int]:
+    """The section of ``row``'s platform where ``flag`` is acted on, and its number key:
+    the platform's first section when the flag's is not one of its (a failed read)."""
+    from gmtui.api.platforms import platform
+
+    sections = platform(row.platform).sections
+    section = flag.section if flag.section in sections else sections[0]
+    return section, sections.index(section) + 1
+
+
 def failed_row(source: Source, user: str, exc: BaseException, cached: Row | None = None) -> Row:
     why = clean(str(exc) if isinstance(exc, GmtuiError) else f"{type(exc).__name__}: {exc}", limit=200)
     flag = Flag("read-failed", f"reads failed: {why}", "")

@@ -89,22 +89,26 @@ class TokenStore:
         """``user``'s pair as the file holds it now (another process may have renewed it)."""
         return self._pair(self._raw().get(user))
 
+    def _take(self, fd: int, waited: float) -> bool:
+        """Try ``fd``'s lock once; InUse once ``waited`` has reached ``WAIT_S``."""
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return True
+        except BlockingIOError:
+            if waited >= WAIT_S:
+                raise InUse(f"the token file {self.path} is in use by another gmtui (waited {WAIT_S:g} s); "
+                            "try again when that one has finished") from None
+            return False
+
     def update(self, user: str, pair: TokenPair | None) -> None:
         """Set (None: remove) ``user``'s pair in the file, leaving the others as they are."""
         self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         fd = os.open(self._lock_path, os.O_RDWR | os.O_CREAT, 0o600)
         try:
             waited = 0.0
-            while True:  # held for a rewrite only, never across a network call: a short wait
-                try:
-                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                    break
-                except BlockingIOError:
-                    if waited >= WAIT_S:
-                        raise InUse(f"the token file {self.path} is in use by another gmtui (waited {WAIT_S:g} s); "
-                                    "try again when that one has finished") from None
-                    time.sleep(0.01)
-                    waited += 0.01
+            while not self._take(fd, waited):  # held for a rewrite only, never across a network call
+                time.sleep(0.01)
+                waited += 0.01
             raw = self._raw()
             if pair is None:
                 raw.pop(user, None)
@@ -114,14 +118,6 @@ class TokenStore:
             write_private(self.path, json.dumps(raw).encode())
         finally:
             os.close(fd)
-
-    def write(self, pairs: dict[str, TokenPair]) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        body = {
-            user: {"jwtToken": p.jwt_token.get_secret_value(), "refreshToken": p.refresh_token.get_secret_value()}
-            for user, p in pairs.items()
-        }
-        write_private(self.path, json.dumps(body).encode())
 
     @contextlib.asynccontextmanager
     async def locked(self, user: str) -> AsyncIterator[None]:
@@ -133,16 +129,9 @@ class TokenStore:
         fd = os.open(folder / f"{name}.lock", os.O_RDWR | os.O_CREAT, 0o600)
         try:
             waited = 0.0
-            while True:
-                try:
-                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                    break
-                except BlockingIOError:
-                    if waited >= WAIT_S:
-                        raise InUse(f"the token file {self.path} is in use by another gmtui (waited {WAIT_S:g} s); "
-                                    "try again when that one has finished") from None
-                    await asyncio.sleep(0.05)
-                    waited += 0.05
+            while not self._take(fd, waited):
+                await asyncio.sleep(0.05)
+                waited += 0.05
             yield
         finally:
             os.close(fd)  # closing releases the lock

@@ -104,8 +104,6 @@ class State:
         self.market = self.world.market
         self.version = 0
         self._ledgers: dict[str, tuple[int, Ledger]] = {}
-        self._runs: dict[tuple[Decimal, Decimal, Decimal], list[int]] = {}  # see _running
-        self._days: tuple[list[float], list[float]] | None = None  # pool sats/TH and BTC price, first_day..yesterday
         self.payments: dict[str, Payment] = {}
         self.withdrawals: list[dict[str, object]] = []
         self.upgrades: list[dict[str, object]] = []
@@ -196,50 +194,6 @@ class State:
             raise Rejected(401, "INVALID_PROOF", "the proof payload is unknown or expired")
 
     # ---- income
-    def _running(self, power: Decimal, efficiency: Decimal, discount: Decimal) -> list[int]:
-        """Running totals of one miner's net income (sats) with this spec and discount
-        over the world's days: entry ``i`` is the sum of ``income_sats(...)[0]`` of the
-        days ``first_day`` to ``first_day + i - 1``. Computed once per (power, efficiency,
-        discount): the market never changes, so any span of days is then a difference.
-
-        The loop is ``income_sats``'s arithmetic, in the same order (so the same floats
-        and roundings), with what does not depend on the day taken out of it;
-        tests/test_users_at_scale.py checks it against ``income_sats`` day by day."""
-        key = (power, efficiency, discount)
-        running = self._runs.get(key)
-        if running is not None:
-            return running
-        if self._days is None:  # indexed one by one, as income_sats does (a day before EPOCH too)
-            days = range(self.world.first_day, self.yesterday + 1)
-            self._days = ([self.market.pool_sats_per_th[d] for d in days], [self.market.btc[d] for d in days])
-        pools, prices = self._days
-        th, share = float(power), float(discount)
-        elec_usd = float(efficiency) * th * 24 / 1000 * float(KWH_USD)  # income_sats: ... / price * 1e8
-        service_usd = th * float(SERVICE_USD_PER_TH)
-        running = [0]
-        total = 0
-        for pool, price in zip(pools, prices):
-            fees = round(elec_usd / price * 1e8) + round(service_usd / price * 1e8)
-            total += round(th * pool) - fees + round(fees * share)
-            running.append(total)
-        self._runs[key] = running
-        return running
-
-    @staticmethod
-    def _spans(miner: Miner, start: int, end: int) -> list[tuple[int, int, Spec]]:
-        """The days ``start`` to ``end - 1`` cut where ``miner.spec_on`` changes:
-        (first, end, spec) triples."""
-        specs = miner.specs
-        if any(a.since > b.since for a, b in itertools.pairwise(specs)):  # not in order: day by day
-            return [(day, day + 1, miner.spec_on(day)) for day in range(start, end)]
-        spans = []
-        for i, spec in enumerate(specs):  # spec_on: the last spec since that day, else the first
-            lo = start if i == 0 else max(start, spec.since)
-            hi = end if i + 1 == len(specs) else min(end, specs[i + 1].since)
-            if lo < hi:
-                spans.append((lo, hi, spec))
-        return spans
-
     def ledger(self, partner_id: str) -> Ledger:
         cached = self._ledgers.get(partner_id)
         if cached and cached[0] == self.version:
@@ -257,8 +211,8 @@ class State:
             counts[start - first] += 1
             counts[end - first] -= 1
             total = 0
-            for lo, hi, spec in self._spans(miner, start, end):
-                running = self._running(spec.power, spec.efficiency, user.discount)
+            for lo, hi, spec in miner.spans(start, end):
+                running = self.world.running(spec.power, spec.efficiency, user.discount)
                 total += running[hi - first] - running[lo - first]
                 spans.append((lo, hi, running))
             per_miner[miner.id] = per_miner.get(miner.id, 0) + total

@@ -24,6 +24,7 @@ difficulty adjusts. The pool reward per TH is hashprice / BTC price.
 
 from __future__ import annotations
 
+import itertools
 import math
 import random
 from collections.abc import Iterator
@@ -78,6 +79,20 @@ class Miner:
     @property
     def spec(self) -> Spec:
         return self.specs[-1]
+
+    def spans(self, start: int, end: int) -> list[tuple[int, int, Spec]]:
+        """The days ``start`` to ``end - 1`` cut where ```spec_on``` changes:
+        (first, end, spec) triples."""
+        specs = self.specs
+        if any(a.since > b.since for a, b in itertools.pairwise(specs)):  # not in order: day by day
+            return [(day, day + 1, self.spec_on(day)) for day in range(start, end)]
+        spans = []
+        for i, spec in enumerate(specs):  # spec_on: the last spec since that day, else the first
+            lo = start if i == 0 else max(start, spec.since)
+            hi = end if i + 1 == len(specs) else min(end, specs[i + 1].since)
+            if lo < hi:
+                spans.append((lo, hi, spec))
+        return spans
 
     def spec_on(self, day: int) -> Spec:
         current = self.specs[0]
@@ -224,10 +239,41 @@ class World:
         self.users: dict[str, User] = {}
         self.miners: dict[int, Miner] = {}
         self.held: dict[str, list[Miner]] = {}  # user -> every miner it ever held (an index)
+        self._runs: dict[tuple[Decimal, Decimal, Decimal], list[int]] = {}  # see running
+        self._days: tuple[list[float], list[float]] | None = None  # pool sats/TH and BTC price, first_day..yesterday
         self.next_miner_id = 10_001
         self.next_wallet_id = 501
         for i in range(size.users):
             self._make_user(i, size)
+
+    def running(self, power: Decimal, efficiency: Decimal, discount: Decimal) -> list[int]:
+        """Running totals of one miner's net income (sats) with this spec and discount
+        over the world's days: entry ``i`` is the sum of ``income_sats(...)[0]`` of the
+        days ``first_day`` to ``first_day + i - 1``. Computed once per (power, efficiency,
+        discount): the market never changes, so any span of days is then a difference.
+
+        The loop is ``income_sats``'s arithmetic, in the same order (so the same floats
+        and roundings), with what does not depend on the day taken out of it;
+        tests/test_users_at_scale.py checks it against ``income_sats`` day by day."""
+        key = (power, efficiency, discount)
+        running = self._runs.get(key)
+        if running is not None:
+            return running
+        if self._days is None:  # indexed one by one, as income_sats does (a day before EPOCH too)
+            days = range(self.first_day, self.today_index)  # to yesterday
+            self._days = ([self.market.pool_sats_per_th[d] for d in days], [self.market.btc[d] for d in days])
+        pools, prices = self._days
+        th, share = float(power), float(discount)
+        elec_usd = float(efficiency) * th * 24 / 1000 * float(KWH_USD)  # income_sats: ... / price * 1e8
+        service_usd = th * float(SERVICE_USD_PER_TH)
+        running = [0]
+        total = 0
+        for pool, price in zip(pools, prices):
+            fees = round(elec_usd / price * 1e8) + round(service_usd / price * 1e8)
+            total += round(th * pool) - fees + round(fees * share)
+            running.append(total)
+        self._runs[key] = running
+        return running
 
     def partner_id(self, i: int) -> str:
         return NAMES[i] if i < len(NAMES) else f"user-{i + 1:04d}"

@@ -109,9 +109,8 @@ def matches(values: tuple[Any, ...], text: str) -> bool:
 def where(r: partner.Row, f: partner.Flag) -> tuple[str, str]:
     """The section where ``f`` is acted on, on ``r``'s profile, and its key ("4 Wallets");
     the platform's first section when the flag's is not one of its (a failed read)."""
-    sections = platform(r.platform).sections
-    section = f.section if f.section in sections else sections[0]
-    return section, f"{sections.index(section) + 1} {title(section)}"
+    section, key = partner.where(r, f)
+    return section, f"{key} {title(section)}"
 
 
 class PartnerScreen(Section):
