@@ -52,7 +52,10 @@ def act(row: partner.Row, flag: partner.Flag) -> str:
 
 
 async def read(args: argparse.Namespace) -> tuple[partner.View, partner.Progress]:
-    sources, failed = open_sources(args)
+    opened, failed = open_sources(args)
+    sources, notes = partner.one_per_account(opened)
+    for note in notes:
+        say(f"gmtui: {note}", err=True)
     progress = partner.Progress()
     latest: dict[tuple[str, str], partner.Row] = {}
     shown = sys.stderr.isatty()
@@ -63,7 +66,7 @@ async def read(args: argparse.Namespace) -> tuple[partner.View, partner.Progress
             if shown:
                 print(f"\r{progress.done:,} of {progress.total:,} users", end="", file=sys.stderr, flush=True)
     finally:
-        for s in sources:
+        for s in opened:
             await s.client.aclose()
         if shown:
             print("\r\033[K", end="", file=sys.stderr, flush=True)
@@ -78,14 +81,16 @@ async def read(args: argparse.Namespace) -> tuple[partner.View, partner.Progress
 
 async def cmd(args: argparse.Namespace) -> int:
     fmt = args.format or ("table" if sys.stdout.isatty() else "json")
-    view, _ = await read(args)
+    view, progress = await read(args)
     now = args.clock
+    # 1 (as for any API error) when no user at all could be read, or no profile opened
+    code = 1 if (progress.total and progress.failed == progress.total) or (not progress.total and any(r.error for r in view.rows)) else 0
     if args.resource == "attention":
         items = [{"profile": r.profile, "platform": r.platform, "user": r.user, "kind": f.kind,
                   "stake": None if f.stake is None else str(f.stake), "why": f.why, "act": act(r, f)}
                  for r, f in view.flags]
         sys.stdout.write(render(items, fmt) if items or fmt != "table" else "nothing needs a person today\n")
-        return 0
+        return code
     records = [partner.record(r, now) for r in view.rows]
     if fmt == "json":
         sys.stdout.write(render({
@@ -95,16 +100,16 @@ async def cmd(args: argparse.Namespace) -> int:
             "btc_equivalent_total": f"{view.btc:f}",
             "attention": len(view.flags),
         }, fmt))
-        return 0
+        return code
     if fmt == "csv":
         sys.stdout.write(render([{**r, "flags": ";".join(r["flags"])} for r in records], fmt))
-        return 0
+        return code
     sys.stdout.write(render([_line(r, now()) for r in view.rows], fmt))
     say("totals: " + " · ".join(f"{v:,f} {u}" for u, v in view.totals.items())
         + f"; BTC equivalent {view.btc:,f}"
         + "".join(f"; net {v:,f} {u} a day" for u, v in view.daily.items())
         + f"; {len(view.flags)} to look at (gmtui get attention)")
-    return 0
+    return code
 
 
 def _line(r: partner.Row, now: float) -> dict[str, Any]:

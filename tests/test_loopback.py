@@ -141,3 +141,21 @@ def test_offline_and_unreachable_reads_print_cached_data_with_its_age(server, mo
     assert json.loads(out) == fresh and "offline: cached data, fetched" in err
     assert main(["get", "miners", "--user", "alice", "--offline"]) == 1
     assert "nothing cached for nft.get_my.s2s" in capsys.readouterr().err
+
+
+async def test_concurrent_reads_spread_over_small_pools_and_free_every_connection(server):
+    """A partner-wide read over real sockets: the requests share several small pools
+    (see api/shards.py) and every answer, read or failed, gives its connection back."""
+    import asyncio
+
+    from gmtui.api.gomining.client import GoMiningClient
+    from gmtui.api.shards import Shards
+
+    base, _ = server
+    async with GoMiningClient(base, DEMO_API_KEY, DEMO_API_SECRET, max_connections=16) as client:
+        shards = client._http._transport
+        assert isinstance(shards, Shards) and len(shards._pools) == 2
+        users = ["alice", "bob", "carol", "nobody-" + "x" * 10] * 8
+        got = await asyncio.gather(*(client.user_stats(u) for u in users), return_exceptions=True)
+        assert sum(not isinstance(g, Exception) for g in got) == 24  # the unknown user fails alone
+        assert shards.busy == [0, 0] and all(shards.served)  # both pools were used, and are free again

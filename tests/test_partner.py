@@ -13,6 +13,7 @@ from gmtui.api import partner
 from gmtui.api.cache import Cache
 from gmtui.api.gate import Gate
 from gmtui.api.gomining import partner as gm_partner
+from gmtui.api.gomining.moves import miner_net
 from gmtui.api.journal import Journal
 from gmtui.cli import main
 from gmtui.sandbox import Faults, Options, State, demo_client
@@ -72,11 +73,25 @@ async def test_miners_whose_fees_exceed_their_reward_are_flagged(state):
         row = await gm_partner.row(client, "alice", dear)
         miners = await client.miners("alice")
     stats = row.figures
-    losing = [m for m in miners if gm_partner.miner_net(m, dear, state.world.users["alice"].discount) < 0]
-    assert losing and stats["losing_miners"] == len(losing)
+    discount = state.world.users["alice"].discount
+    losing = [m for m in miners if miner_net(m.power, m.energy_efficiency, dear, discount)[0] < 0]
+    assert len(miners) > 1 and losing and stats["losing_miners"] == len(losing)
     flag = next(f for f in row.flags if f.kind == "losing-miners")
     assert flag.section == "upgrades" and flag.stake_btc == stats["losing_btc_day"] > 0
     assert f"#{losing[0].id}" in flag.why
+
+
+async def test_a_user_with_one_miner_is_judged_on_its_stats_without_reading_the_list(state):
+    async with demo_client(state) as client:
+        per_th = await client.income_per_th()
+        dear = per_th.model_copy(update={"kwh": per_th.kwh * 40})
+        before = state.calls.get("nft.get_my.s2s", 0)
+        row = await gm_partner.row(client, "bob", dear)
+        assert state.calls.get("nft.get_my.s2s", 0) == before  # one miner: the stats are its figures
+        (miner,) = await client.miners("bob")
+    flag = next(f for f in row.flags if f.kind == "losing-miners")
+    net, _ = miner_net(miner.power, miner.energy_efficiency, dear, state.world.users["bob"].discount)
+    assert net < 0 and row.figures["losing_btc_day"] == -net and "its one miner" in flag.why
 
 
 async def test_a_failing_user_keeps_its_row_and_the_others_show(state):
@@ -279,3 +294,54 @@ def test_all_profiles_keeps_a_broken_profile_as_a_row(capsys, monkeypatch):
     rows = {r["profile"]: r for r in json.loads(out)["rows"]}
     assert rows["good"]["user"] == "alice" and rows["good"]["error"] is None
     assert "cannot open the profile" in rows["broken"]["error"]
+
+
+def test_two_profiles_of_one_account_are_read_once_and_all_failing_exits_1(capsys, monkeypatch):
+    from gmtui import config
+    from gmtui.sandbox import BASE_URL
+
+    cfg = config.Config(profiles={
+        name: config.Profile(name=name, base_url=BASE_URL, api_key="gmtui-demo-key", api_secret="s", users=users)
+        for name, users in (("ops", ["alice", "bob"]), ("ops-copy", ["bob", "carol"]))
+    })
+    config.save(cfg)
+    import gmtui.cli_partner as cp
+
+    real = cp._source
+    world = State(Options(seed=7, today=NOW.date()), clock=Clock())
+
+    def wired(s):  # both profiles' clients talk to one in-process sandbox, as one account
+        s.client = demo_client(world, scope=s.profile, account=s.client.account)
+        return real(s)
+
+    monkeypatch.setattr(cp, "_source", wired)
+    code, out, err = run(capsys, "get", "partner", "--all-profiles", "--format", "json")
+    assert code == 0, err
+    rows = json.loads(out)["rows"]
+    assert sorted((r["profile"], r["user"]) for r in rows) == [("ops", "alice"), ("ops", "bob"), ("ops", "carol")]
+    assert "profiles ops and ops-copy are one account" in err
+
+    world.faults = Faults(error_rate=1.0)  # every call fails: nothing could be read
+    code, out, err = run(capsys, "get", "partner", "--all-profiles", "--format", "json")
+    assert code == 1 and "3 of 3 users could not be read" in err
+
+
+async def test_a_user_listed_twice_by_webminepool_is_read_on_its_own_and_says_why(monkeypatch):
+    from gmtui.api.webminepool import partner as wmp_partner
+    from gmtui.sandbox import pool_client
+
+    async with pool_client() as client:
+        listed = await client.users()
+        first = listed.users[0]
+        twice = listed.model_copy(update={"users": [*listed.users, first.model_copy(update={"hashes": first.hashes + 10**9})]})
+
+        async def doubled():
+            return twice
+
+        monkeypatch.setattr(client, "users", doubled)
+        ctx = await wmp_partner.context(client)
+        row = await wmp_partner.row(client, first.name, ctx)
+        own = await client.user_hashes(first.name)
+    assert first.name in ctx.doubled and first.name not in ctx.active
+    assert row.holds.value == own != first.hashes + 10**9  # neither listed figure is trusted
+    assert "more than once" in row.error and not any(f.kind == "idle" for f in row.flags)

@@ -122,3 +122,30 @@ async def test_a_token_file_held_by_another_gmtui_is_given_up_on_and_says_so(sta
         assert time.monotonic() - started < 2
     finally:
         os.close(holder)
+
+
+async def test_logins_that_come_together_share_rewrites_and_every_pair_lands(tmp_path, monkeypatch):
+    """A thousand users logging in at once used to rewrite the whole token file once
+    each (O(users²)); logins that arrive together now share one rewrite, and each caller
+    goes on only once its own pair is on disk."""
+    import asyncio
+
+    from gmtui.sandbox import Options, State, WorldSize, demo_client
+
+    state = State(Options(size=WorldSize(60)))
+    users = list(state.world.users)
+    writes: list[int] = []
+    real = TokenStore.update
+
+    def counted(self, changes):
+        writes.append(len(changes))
+        real(self, changes)
+
+    monkeypatch.setattr(TokenStore, "update", counted)
+    store = TokenStore(tmp_path / "tokens.json")
+    async with demo_client(state, token_store=store) as client:
+        await asyncio.gather(*(client.income_totals(u) for u in users))
+    on_disk = TokenStore(tmp_path / "tokens.json").read()
+    assert set(on_disk) == set(users) and sum(writes) == len(users) and len(writes) <= len(users) // 3
+    assert (tmp_path / "tokens.json").stat().st_mode & 0o777 == 0o600
+    assert not any(tmp_path.glob(".tokens.json.*"))  # no temporary file left behind

@@ -5,16 +5,22 @@ until the server first says 429 (slow start), then by one per limit's worth of
 answers; a 429 halves it, at most once per ``Retry-After`` (at least a second, at most
 ``max_pause_s``): the other 429s of that moment answer requests sent before the cut.
 The request answered 429 waits out its ``Retry-After`` in the retry loop (retry.py);
-the others go on at the lower limit. Waiting requests go in arrival order, one per
-free slot.
+the others go on at the lower limit. Waiting requests go one per free slot, lowest
+``RANK`` first, then in arrival order: the partner view ranks each user's requests by
+the user's place in the list, so that a user's later reads (its totals after its
+login) do not queue behind every other user's first ones, and rows complete in order.
 """
 
 from __future__ import annotations
 
 import asyncio
+import heapq
+import itertools
 import time
-from collections import deque
 from collections.abc import Callable
+from contextvars import ContextVar
+
+RANK: ContextVar[int] = ContextVar("gate_rank", default=0)
 
 
 class Gate:
@@ -29,7 +35,8 @@ class Gate:
         self.slow_start = True
         self.cuts = 0  # how many times a 429 halved the limit
         self.peak = self.limit
-        self._waiters: deque[asyncio.Future[None]] = deque()
+        self._waiters: list[tuple[int, int, asyncio.Future[None]]] = []  # a heap: (rank, arrival, waiter)
+        self._arrival = itertools.count()
 
     def __repr__(self) -> str:
         return f"Gate(limit={self.limit:.1f}, busy={self.busy}, most={self.most})"
@@ -42,14 +49,16 @@ class Gate:
         """Wait for a free slot."""
         if self._waiters or self.busy >= self.cap:
             waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-            self._waiters.append(waiter)
+            entry = (RANK.get(), next(self._arrival), waiter)
+            heapq.heappush(self._waiters, entry)
             try:
                 await waiter
             except asyncio.CancelledError:
                 if waiter.done() and not waiter.cancelled():
                     self.leave()  # the slot was ours: hand it on
-                elif waiter in self._waiters:
-                    self._waiters.remove(waiter)
+                elif entry in self._waiters:
+                    self._waiters.remove(entry)
+                    heapq.heapify(self._waiters)
                 raise
         else:
             self.busy += 1
@@ -60,7 +69,7 @@ class Gate:
 
     def _wake(self) -> None:
         while self._waiters and self.busy < self.cap:
-            waiter = self._waiters.popleft()
+            _, _, waiter = heapq.heappop(self._waiters)
             if not waiter.done():
                 self.busy += 1
                 waiter.set_result(None)

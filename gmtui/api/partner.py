@@ -22,7 +22,7 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal, localcontext
 from typing import Any
 
-from gmtui.api import cache as cache_mod
+from gmtui.api import cache as cache_mod, gate
 from gmtui.api.entries import UNKNOWN
 from gmtui.api.errors import GmtuiError
 from gmtui.api.text import clean
@@ -143,6 +143,25 @@ def _decimal(text: str) -> Decimal | None:
         return None
 
 
+def one_per_account(sources: list[Source]) -> tuple[list[Source], list[str]]:
+    """The sources with every partner account read once: profiles of one account (the
+    same platform, server and key) are read as the first of them, with the users of all;
+    and what was merged, in words."""
+    kept: dict[tuple[str, str, str], Source] = {}
+    notes: list[str] = []
+    for source in sources:
+        key = (source.platform, str(getattr(source.client, "base_url", "")), str(getattr(source.client, "account", source.profile)))
+        first = kept.get(key)
+        if first is None:
+            kept[key] = replace(source, users=list(source.users))
+            continue
+        known = set(first.users)
+        first.users.extend(u for u in source.users if u not in known)
+        notes.append(f"profiles {first.profile} and {source.profile} are one account on {source.platform}: "
+                     f"its users are read once, under {first.profile}")
+    return list(kept.values()), notes
+
+
 def leftovers(source: Source, users: list[str], moves: dict[str, list[Flag]]) -> Row | None:
     """A row of the profile itself for the moves of no listed user."""
     shown = set(users)
@@ -209,8 +228,9 @@ async def gather(sources: list[Source], progress: Progress | None = None, *,
     queue: asyncio.Queue[Row | None] = asyncio.Queue()
     slots = asyncio.Semaphore(users_at_once)
 
-    async def read(source: Source, user: str, context: Any, moves: list[Flag]) -> None:
+    async def read(source: Source, user: str, context: Any, moves: list[Flag], rank: int) -> None:
         async with slots:
+            gate.RANK.set(rank)  # this task's requests (and its children's) go before later users'
             try:
                 row, at = await _one(source, user, context, False)
                 row = replace(row, fetched_at=at, flags=(*moves, *partly(row).flags))
@@ -227,7 +247,7 @@ async def gather(sources: list[Source], progress: Progress | None = None, *,
         except Exception as exc:
             context = exc  # each row says what it lacks
         mine = moves[source.profile]
-        await asyncio.gather(*(read(source, u, context, mine.get(u, [])) for u in users))
+        await asyncio.gather(*(read(source, u, context, mine.get(u, []), n) for n, u in enumerate(users)))
 
     async def run_all() -> None:
         try:

@@ -116,16 +116,16 @@ class GoMiningClient(Client):
             if ep.auth is Auth.SIGNED:
                 query += ("&" if query else "") + "signature=" + wire.sign(secret, query)
             url = ep.url_path + ("?" + query if query else "")
-            return self._http.build_request("GET", url, headers=headers)
+            return self.request("GET", url, headers=headers)
         if ep.auth is Auth.SIGNED:
             params = {**params, "signature": wire.sign(secret, wire.dumps(params))}
         headers["Content-Type"] = "application/json"
-        return self._http.build_request(ep.method, ep.url_path, headers=headers, content=wire.dumps(params).encode())
+        return self.request(ep.method, ep.url_path, headers=headers, content=wire.dumps(params).encode())
 
     def parse_answer(
         self, ep: Endpoint, status: int, content: bytes, retry_after: str | None, model: type[pydantic.BaseModel] | None
     ) -> Any:
-        return parse(ep, status, content, retry_after, model, self.secrets())
+        return parse(ep, status, content, retry_after, model, self.secrets)
 
     async def _attempt(
         self, ep: Endpoint, params: dict[str, Any], user: str | None, model: type[pydantic.BaseModel] | None
@@ -183,17 +183,17 @@ class GoMiningClient(Client):
 
     async def refresh_c2s(self, user: str, refresh_token: str) -> m.TokenPair:
         pair = await self.call("auth.refresh.c2s", {"refreshToken": refresh_token}, user=user)
-        self.tokens.set(user, pair)  # the old refresh token is spent: never keep it
+        await self.tokens.set(user, pair)  # the old refresh token is spent: never keep it
         return pair
 
     async def refresh_s2s(self, user: str, refresh_token: str) -> m.TokenPair:
         pair = await self.call("auth.refresh.s2s", {"refreshToken": refresh_token}, user=user)
-        self.tokens.set(user, pair)  # the old refresh token is spent: never keep it
+        await self.tokens.set(user, pair)  # the old refresh token is spent: never keep it
         return pair
 
     async def auth_init(self, partner_user_id: str, email: str | None = None) -> m.TokenPair:
         pair = await self.call("auth.init", {"partnerUserId": partner_user_id, "email": email})
-        self.tokens.set(partner_user_id, pair)
+        await self.tokens.set(partner_user_id, pair)
         return pair
 
     # ---- miners

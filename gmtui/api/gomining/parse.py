@@ -4,6 +4,7 @@ a secret into the error's text."""
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from email.utils import parsedate_to_datetime
 from typing import Any
 
@@ -30,17 +31,19 @@ def _adapter(ep: Endpoint, model: type[pydantic.BaseModel] | None = None) -> Typ
 
 def parse(
     ep: Endpoint, status: int, content: bytes, retry_after: str | None, model: type[pydantic.BaseModel] | None,
-    secrets: list[str],
+    secrets: Callable[[], list[str]],
 ) -> Any:
     """The answer (``status`` and body ``content``) as the catalogue's model, or a typed
-    error scrubbed of ``secrets``. ``retry_after``: the header, if any."""
+    error scrubbed of ``secrets()`` (asked for only then: the list grows with the users).
+    ``retry_after``: the header, if any."""
     text = content.decode("utf-8", "replace")
     body = json_body(content, status, ep.name)
     if status >= 400:
+        held = secrets()
         raise _scrubbed(classify(
             status, body, text, operation=ep.name, signed=ep.auth is Auth.SIGNED, retry_after=_retry_after(retry_after),
-            secrets=tuple(s for s in secrets if len(s) >= 6),
-        ), secrets)
+            secrets=tuple(s for s in held if len(s) >= 6),
+        ), held)
     if not 200 <= status < 300:
         raise UnexpectedResponse(f"HTTP {status}", operation=ep.name, status=status)
     if not isinstance(body, dict) or "data" not in body:

@@ -2,8 +2,9 @@
 
 Reads per user: ``user.stats`` (miners, TH/s, W/TH, bound wallets, discount),
 ``income.total.c2s`` (on balance, withdrawn; it needs the user's JWT, renewed once at
-most) and ``nft.get_my.s2s`` (each miner's power and efficiency, to find the miners
-whose fees exceed their reward). The withdrawal minimum is read only for a user with a
+most) and, for a user with more than one miner, ``nft.get_my.s2s`` (each miner's power
+and efficiency, to find the miners whose fees exceed their reward; a single miner's
+are the user's stats). The withdrawal minimum is read only for a user with a
 balance and no bound wallet. Income per TH, the fees and the BTC price are read once
 per profile (``context``). Net per day follows the Overview's formula (figures.py).
 """
@@ -17,7 +18,8 @@ from typing import Any
 from gmtui.api.errors import GmtuiError
 from gmtui.api.gomining import models as m
 from gmtui.api.gomining.client import GoMiningClient
-from gmtui.api.gomining.figures import SAT, daily_estimate
+from gmtui.api.gomining.figures import daily_estimate
+from gmtui.api.gomining.moves import miner_net
 from gmtui.api.partner import Amount, Flag, Row
 from gmtui.api.text import clean
 
@@ -30,19 +32,28 @@ async def users(client: GoMiningClient, configured: list[str]) -> list[str]:
     return list(dict.fromkeys(configured))
 
 
-def miner_net(miner: m.Miner, per_th: m.IncomePerTh, discount: Decimal) -> Decimal:
-    """One miner's net BTC per day at today's prices (the Overview's formula)."""
-    gross = per_th.income_per_th * miner.power
-    fees_usd = (miner.energy_efficiency * miner.power * 24 / 1000 * per_th.kwh + miner.power * per_th.service_cost) \
-        * (1 - discount)
-    fees = fees_usd / per_th.btc_rate if per_th.btc_rate else Decimal(0)
-    return (gross - fees).quantize(SAT)
+def losing(spec: list[tuple[str, Decimal, Decimal]], per_th: m.IncomePerTh, discount: Decimal) -> list[tuple[str, Decimal]]:
+    """The miners of ``spec`` (label, TH/s, W/TH) whose fees exceed their reward at today's
+    prices, with their net BTC a day (the Upgrades section's formula)."""
+    if not per_th.btc_rate:
+        return []
+    return [(label, net) for label, power, eff in spec if (net := miner_net(power, eff, per_th, discount)[0]) < 0]
 
 
 async def row(client: GoMiningClient, user: str, per_th: m.IncomePerTh | Exception) -> Row:
-    stats, totals, miners = await asyncio.gather(
-        client.user_stats(user), client.income_totals(user), client.fetch_all("nft.get_my.s2s", {"partnerUserId": user}, concurrency=1)
-    )
+    stats_read = asyncio.ensure_future(client.user_stats(user))
+
+    async def miners() -> list[tuple[str, Decimal, Decimal]]:
+        s = (await stats_read).stats
+        if s.nfts_count <= 1:  # the user's figures are its one miner's: no list to read
+            return [("its one miner", s.total_power_th, s.avg_energy_efficiency)] if s.nfts_count == 1 else []
+        mine = await client.fetch_all("nft.get_my.s2s", {"partnerUserId": user}, concurrency=1)
+        return [(f"#{mi.id}", mi.power, mi.energy_efficiency) for mi in mine]
+
+    try:
+        stats, totals, spec = await asyncio.gather(stats_read, client.income_totals(user), miners())
+    finally:
+        stats_read.cancel()  # when another read failed first: nothing is left running
     s = stats.stats
     figures: dict[str, Any] = {
         "miners": s.nfts_count, "th_s": s.total_power_th, "w_th": s.avg_energy_efficiency,
@@ -57,15 +68,15 @@ async def row(client: GoMiningClient, user: str, per_th: m.IncomePerTh | Excepti
         estimate = daily_estimate(s, per_th)
         daily = Amount(estimate.net_btc, "BTC")
         figures.update(net_btc_day=estimate.net_btc, net_usd_day=estimate.net_usd, btc_usd=per_th.btc_rate)
-        losing = [(mi, net) for mi in miners if (net := miner_net(mi, per_th, s.discount)) < 0]
-        loss = -sum((net for _, net in losing), Decimal(0))
-        figures.update(losing_miners=len(losing), losing_btc_day=loss)
-        if losing:
-            names = ", ".join(f"#{mi.id}" for mi, _ in losing[:3]) + (" …" if len(losing) > 3 else "")
+        lost = losing(spec, per_th, s.discount)
+        loss = -sum((net for _, net in lost), Decimal(0))
+        figures.update(losing_miners=len(lost), losing_btc_day=loss)
+        if lost:
+            names = ", ".join(label for label, _ in lost[:3]) + (" …" if len(lost) > 3 else "")
             flags.append(Flag(
                 "losing-miners",
-                f"{len(losing)} miner{'s' if len(losing) != 1 else ''} ({names}) cost more in fees than "
-                f"{'they earn' if len(losing) != 1 else 'it earns'}: {loss:,f} BTC a day at today's prices",
+                f"{len(lost)} miner{'s' if len(lost) != 1 else ''} ({names}) cost more in fees than "
+                f"{'they earn' if len(lost) != 1 else 'it earns'}: {loss:,f} BTC a day at today's prices",
                 "upgrades", Amount(loss, "BTC/day"), loss,
             ))
     if totals.on_balance_amount > 0 and s.wallets_count == 0 and (flag := await _no_wallet(client, user, totals.on_balance_amount)):

@@ -6,8 +6,10 @@ With a :class:`TokenStore`, pairs live in a 0600 file shared by every gmtui proc
 the profile (the CLI and the TUI may run at once): a renewal holds that user's lock
 (a lock file per user, so that a thousand users renew side by side), re-reads the
 user's pair (another process may have renewed already), forgets the spent refresh
-token on disk before sending it, and writes the new pair before using it. Each write
-changes one user's entry under the file's own lock, held only while it is rewritten.
+token on disk before sending it, and writes the new pair before using it. Each rewrite
+changes only its users' entries under the file's own lock, held only while it is
+rewritten; writes that arrive together share one rewrite (a thousand logins make a few
+dozen rewrites, not a thousand), each caller resuming only once its entry is on disk.
 """
 
 from __future__ import annotations
@@ -61,19 +63,34 @@ class TokenStore:
     def __init__(self, path: Path):
         self.path = path
         self._lock_path = path.with_name(path.name + ".lock")
+        self._seen: tuple[tuple[int, int, int], dict[str, object]] | None = None  # (the file's stat, its content)
+        self._texts: dict[str, str] = {}  # each entry of _seen as JSON text: a rewrite encodes only what changed
+        self._pending: dict[str, TokenPair | None] = {}
+        self._batch: asyncio.Future[None] | None = None  # the rewrite that will carry _pending
+        self._writing: asyncio.Lock | None = None
+        self._tasks: set[asyncio.Task[None]] = set()
 
     def __repr__(self) -> str:
         return f"TokenStore({str(self.path)!r})"
 
     def _raw(self) -> dict[str, object]:
-        if not self.path.exists():
+        """The file's content, parsed again only when the file has changed since it was
+        last read or written here (another process replaces it: a new inode)."""
+        try:
+            st = os.stat(self.path)
+        except FileNotFoundError:
             return {}
+        stamp = (st.st_ino, st.st_mtime_ns, st.st_size)
+        if self._seen is not None and self._seen[0] == stamp:
+            return dict(self._seen[1])
         check_private(self.path)
         try:
             raw = json.loads(self.path.read_bytes())  # our own 0600 file: token strings only
         except (ValueError, OSError, RecursionError):
             return {}  # unreadable: the users log in again, nothing else is lost
-        return raw if isinstance(raw, dict) else {}
+        raw = raw if isinstance(raw, dict) else {}
+        self._seen, self._texts = (stamp, raw), {}
+        return dict(raw)
 
     @staticmethod
     def _pair(entry: object) -> TokenPair | None:
@@ -100,8 +117,9 @@ class TokenStore:
                             "try again when that one has finished") from None
             return False
 
-    def update(self, user: str, pair: TokenPair | None) -> None:
-        """Set (None: remove) ``user``'s pair in the file, leaving the others as they are."""
+    def update(self, changes: dict[str, TokenPair | None]) -> None:
+        """Set (None: remove) the pairs of ``changes``' users in the file, leaving the
+        others as they are."""
         self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         fd = os.open(self._lock_path, os.O_RDWR | os.O_CREAT, 0o600)
         try:
@@ -110,14 +128,45 @@ class TokenStore:
                 time.sleep(0.01)
                 waited += 0.01
             raw = self._raw()
-            if pair is None:
-                raw.pop(user, None)
-            else:
-                raw[user] = {"jwtToken": pair.jwt_token.get_secret_value(),
-                             "refreshToken": pair.refresh_token.get_secret_value()}
-            write_private(self.path, json.dumps(raw).encode())
+            for user, pair in changes.items():
+                self._texts.pop(user, None)
+                if pair is None:
+                    raw.pop(user, None)
+                else:
+                    raw[user] = {"jwtToken": pair.jwt_token.get_secret_value(),
+                                 "refreshToken": pair.refresh_token.get_secret_value()}
+            texts = self._texts
+            body = ",".join(texts.get(u) or texts.setdefault(u, f"{json.dumps(u)}:{json.dumps(e)}") for u, e in raw.items())
+            write_private(self.path, ("{" + body + "}").encode())
+            st = os.stat(self.path)
+            self._seen = ((st.st_ino, st.st_mtime_ns, st.st_size), raw)
         finally:
             os.close(fd)
+
+    async def put(self, user: str, pair: TokenPair | None) -> None:
+        """``update`` for one user, returning once the entry is on disk. Calls made while
+        a rewrite is under way are gathered into the next one (group commit)."""
+        self._pending[user] = pair
+        batch = self._batch
+        if batch is None:
+            batch = self._batch = asyncio.get_running_loop().create_future()
+            task = asyncio.ensure_future(self._commit(batch))
+            self._tasks.add(task)  # held: the loop keeps only a weak reference to a task
+            task.add_done_callback(self._tasks.discard)
+        await asyncio.shield(batch)
+
+    async def _commit(self, batch: asyncio.Future[None]) -> None:
+        self._writing = self._writing or asyncio.Lock()
+        async with self._writing:  # one rewrite at a time; the next batch gathers meanwhile
+            self._batch = None if self._batch is batch else self._batch
+            changes, self._pending = self._pending, {}
+            try:
+                await asyncio.to_thread(self.update, changes)
+            except BaseException as exc:  # every caller of the batch learns it (InUse, OSError)
+                batch.set_exception(exc)
+                batch.exception()  # retrieved: a caller that was cancelled leaves no warning behind
+                return
+            batch.set_result(None)
 
     @contextlib.asynccontextmanager
     async def locked(self, user: str) -> AsyncIterator[None]:
@@ -145,7 +194,6 @@ class TokenManager:
         self._store = store
         self._pairs: dict[str, TokenPair] = {}
         self._locks: dict[str, asyncio.Lock] = {}
-        self._secrets: tuple[tuple[TokenPair, ...], list[str]] | None = None
         if store is not None:
             self._pairs.update(store.read())  # a 0644 file is refused (ConfigError)
 
@@ -153,22 +201,16 @@ class TokenManager:
         return f"TokenManager(users={sorted(self._pairs)!r})"
 
     def secrets(self) -> list[str]:
-        """Every token held (asked for on each answer: kept until the pairs change)."""
-        pairs = tuple(self._pairs.values())
-        if self._secrets is None or self._secrets[0] != pairs:
-            out = [t.get_secret_value() for pair in pairs for t in (pair.jwt_token, pair.refresh_token)]
-            self._secrets = (pairs, out)
-        return self._secrets[1]
+        """Every token held (asked for when an error is scrubbed)."""
+        return [t.get_secret_value() for pair in self._pairs.values() for t in (pair.jwt_token, pair.refresh_token)]
 
-    def set(self, user: str, pair: TokenPair) -> None:
-        self._pairs[user] = pair
-        if self._store is not None:
-            self._store.update(user, pair)
+    async def set(self, user: str, pair: TokenPair) -> None:
+        await self._put(user, pair)
 
-    def _put(self, user: str, pair: TokenPair | None) -> None:
+    async def _put(self, user: str, pair: TokenPair | None) -> None:
         """Record ``pair`` for ``user`` (None forgets it): on disk first, then in memory."""
         if self._store is not None:
-            self._store.update(user, pair)
+            await self._store.put(user, pair)
         if pair is None:
             self._pairs.pop(user, None)
         else:
@@ -219,12 +261,12 @@ class TokenManager:
             old_jwt = pair.jwt_token.get_secret_value()
             refresh = pair.refresh_token.get_secret_value()
             # The refresh token is spent the moment it is sent: forget it first, on disk too.
-            self._put(user, None)
+            await self._put(user, None)
             try:
                 new = await self._client.send(
                     endpoint("auth.refresh.s2s"), {"refreshToken": refresh}, bearer=old_jwt
                 )
-                self._put(user, new)  # persisted before it is used
+                await self._put(user, new)  # persisted before it is used
                 return new.jwt_token.get_secret_value()
             except ApiError:
                 pass  # fall back to logging the user in again with the partner credentials
@@ -237,5 +279,5 @@ class TokenManager:
                 f"cannot log user {user!r} in: {exc.server_message}; log in again "
                 "(check the profile's API key and secret)", operation="auth.init", status=exc.status
             ) from None
-        self._put(user, new)
+        await self._put(user, new)
         return new.jwt_token.get_secret_value()

@@ -166,9 +166,9 @@ class MithrilClient(Client):
         if ep.method == "POST":
             raw, headers[signing.HEADER] = signing.signed_body(payload, key)
             headers["Content-Type"] = "application/json"
-            return self._http.build_request("POST", ep.path, headers=headers, content=raw)
+            return self.request("POST", ep.path, headers=headers, content=raw)
         query, headers[signing.HEADER] = signing.signed_query(payload, key)
-        return self._http.build_request(ep.method, ep.path + "?" + urlencode(query), headers=headers)
+        return self.request(ep.method, ep.path + "?" + urlencode(query), headers=headers)
 
     def skew_s(self) -> float:
         """How far the local clock is off the server's, from the last ``Date`` seen."""

@@ -150,7 +150,7 @@ class WebMinePoolClient(Client):
         url = "/api/" + "/".join(quote(s, safe="") for s in segments)
         if not ep.params:
             url += "/" if ep.path == "users" else ""  # the documents print /users/ with its slash
-        return self._http.build_request("GET", url)
+        return self.request("GET", url)
 
     def parse_answer(
         self, ep: Op, status: int, content: bytes, retry_after: str | None, model: type[pydantic.BaseModel] | None

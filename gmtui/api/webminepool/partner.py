@@ -8,6 +8,7 @@ value of the hashes is at the web-mining rate (``hash_rate``, per 1,000,000 hash
 from __future__ import annotations
 
 import asyncio
+from collections import Counter
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -19,13 +20,16 @@ from gmtui.api.webminepool.views import SAT_PER_BTC, hashes_sat
 
 @dataclass(frozen=True)
 class Context:
-    active: dict[str, int]  # /users: name -> hashes
+    active: dict[str, int]  # /users: name -> hashes (of the names it lists once)
     rate_sat: Decimal  # satoshi per 1,000,000 hashes
+    doubled: frozenset[str] = frozenset()  # names /users lists more than once: which figure is right is unknown
 
 
 async def context(client: WebMinePoolClient) -> Context:
     listed, rate = await asyncio.gather(client.users(), client.hash_rate())
-    return Context({u.name: u.hashes for u in listed.users}, rate)
+    seen = Counter(u.name for u in listed.users)
+    return Context({u.name: u.hashes for u in listed.users if seen[u.name] == 1}, rate,
+                   frozenset(name for name, n in seen.items() if n > 1))
 
 
 async def users(client: WebMinePoolClient, configured: list[str]) -> list[str]:
@@ -40,8 +44,8 @@ async def row(client: WebMinePoolClient, user: str, ctx: Context | Exception) ->
     if isinstance(ctx, Exception):
         hashes, active, rate = await client.user_hashes(user), None, None
     else:
-        active = user in ctx.active
-        hashes = ctx.active[user] if active else await client.user_hashes(user)
+        active = user in ctx.active or user in ctx.doubled
+        hashes = ctx.active[user] if user in ctx.active else await client.user_hashes(user)
         rate = ctx.rate_sat
     sat = None if rate is None else hashes_sat(hashes, rate)
     btc = None if sat is None else (sat / SAT_PER_BTC).quantize(Decimal("0.00000001"))  # an equivalent: to the satoshi
@@ -52,5 +56,7 @@ async def row(client: WebMinePoolClient, user: str, ctx: Context | Exception) ->
     summary = {True: "active (last 3 days)", False: "idle over 3 days", None: "activity unknown"}[active]
     figures = {"hashes": hashes, "value_sat": sat, "active": active}
     error = "" if rate is not None else f"no rate, so no BTC value: {clean(str(ctx), limit=120)}"
+    if not isinstance(ctx, Exception) and user in ctx.doubled:
+        error = "/users lists this user more than once: its hashes were read from /user on their own"
     return Row("webminepool", "", user, holds=Amount(Decimal(hashes), "hashes"), btc=btc, summary=summary,
                figures=figures, flags=flags, error=error)

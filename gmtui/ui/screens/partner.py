@@ -137,6 +137,7 @@ class PartnerScreen(Section):
 
     def on_mount(self) -> None:
         self.found: dict[Key, partner.Row] = {}
+        self.said: set[str] = set()
         self.progress, self.profiles = partner.Progress(), 0
         self.items: list[tuple[partner.Row, partner.Flag]] = []
         self.painted: tuple[Any, ...] = ()  # what the queue shows
@@ -148,8 +149,7 @@ class PartnerScreen(Section):
         if getattr(self, "last", None) is not None and self.is_current:
             self.show(self.last)
 
-    def on_resize(self) -> None:
-        self.query_one("#sections", Static).update(self._bar())
+    def on_resize(self) -> None:  # the bar follows the width too (Section._fit_bar)
         self.painted = ()  # the queue's lines are cut to the width
         self._repaint()
 
@@ -200,6 +200,10 @@ class PartnerScreen(Section):
     @work(exclusive=True, group="section")
     async def gather_rows(self) -> None:
         sources, failed = self.sources()
+        sources, merged = partner.one_per_account(sources)  # one account's users are counted once
+        for note in set(merged) - self.said:
+            self.notify(note, title="Read once")  # once a session, not at each refresh
+        self.said |= set(merged)
         self.profiles, self.progress = len(sources) + len(failed), partner.Progress()
         rank = {name: i for i, name in enumerate([self.app.profile, *(c.name for c in self.app.profiles())])}
         place = {(s.profile, u): i for s in sources for i, u in enumerate(s.users)}
