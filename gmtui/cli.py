@@ -15,7 +15,7 @@ import sys
 import time
 from collections.abc import Callable
 from datetime import date
-from typing import Any
+from typing import Any, NoReturn
 
 from gmtui import __version__
 
@@ -84,6 +84,49 @@ def _faults(text: str) -> Any:
         raise argparse.ArgumentTypeError(str(exc)) from None
 
 
+class _Whole(Exception):
+    """What the dashboard's parser cannot take: the whole parser takes it (see ``parse``)."""
+
+
+class _DashboardParser(Parser):
+    """The dashboard's options alone: what it cannot read, the whole parser reads."""
+
+    def error(self, message: str) -> NoReturn:
+        raise _Whole(message)
+
+
+def _dashboard_options(p: argparse.ArgumentParser) -> None:
+    """The options of the dashboard (no command): the top level of ``parser``."""
+    from gmtui.display import COLOR_MODES
+
+    p.add_argument("--demo", action="store_true", help="use the embedded sandbox with demo data")
+    p.add_argument("--profile", help="profile to use (default: GMTUI_PROFILE, else the active one)")
+    p.add_argument("--faults", type=_faults, metavar="SPEC", help="with --demo: " + FAULTS_HELP)
+    p.add_argument("--read-only", action="store_true", help="refuse every money move")
+    p.add_argument("--presenter", action="store_true", help="start the dashboard with balances and amounts hidden")
+    p.add_argument("--refresh", type=int, metavar="SECONDS", help="auto-refresh interval of the dashboard (0: off; default: the profile's, 60)")
+    p.add_argument("--color", choices=COLOR_MODES, help="the dashboard's colours (default: the config's color, else auto: "
+                   "what the terminal says, knowing the truecolor ones by TERM or TERM_PROGRAM)")
+    p.add_argument("--no-mouse", dest="mouse", action="store_false", default=None,
+                   help="no mouse in the dashboard: the terminal's own text selection works (config: mouse = false)")
+
+
+def parse(argv: list[str] | None = None) -> argparse.Namespace:
+    """``argv`` (default: the command line) read as ``parser()`` reads it. The dashboard's
+    own options (no command) are read by a parser of those alone: building every
+    command's parser costs ~30 ms (their modules' imports) before the dashboard's first
+    frame. Anything else (a command, help, the version, any error) goes to the whole
+    parser, so what is printed and the exit codes are its own."""
+    lean = _DashboardParser(prog="gmtui", add_help=False)
+    _dashboard_options(lean)
+    try:
+        args = lean.parse_args(argv)
+    except _Whole:
+        return parser().parse_args(argv)
+    args.command = None  # as the whole parser leaves it without a command
+    return args
+
+
 def parser() -> argparse.ArgumentParser:
     from gmtui.api import platforms
     from gmtui.output import FORMATS
@@ -93,12 +136,7 @@ def parser() -> argparse.ArgumentParser:
 
     p = Parser(prog="gmtui", description="Dashboard and CLI for cloud-mining partners.")
     p.add_argument("--version", action="version", version=f"gmtui {__version__}")
-    p.add_argument("--demo", action="store_true", help="use the embedded sandbox with demo data")
-    p.add_argument("--profile", help="profile to use (default: GMTUI_PROFILE, else the active one)")
-    p.add_argument("--faults", type=_faults, metavar="SPEC", help="with --demo: " + FAULTS_HELP)
-    p.add_argument("--read-only", action="store_true", help="refuse every money move")
-    p.add_argument("--presenter", action="store_true", help="start the dashboard with balances and amounts hidden")
-    p.add_argument("--refresh", type=int, metavar="SECONDS", help="auto-refresh interval of the dashboard (0: off; default: the profile's, 60)")
+    _dashboard_options(p)
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
 
     g = sub.add_parser("get", help="print a resource for scripts", description="Print a resource.")
@@ -122,6 +160,9 @@ def parser() -> argparse.ArgumentParser:
     from gmtui.cli_sandbox import add_parser as add_sandbox_parser
 
     add_sandbox_parser(sub)
+    from gmtui.cli_share import add_parsers as add_share_parsers
+
+    add_share_parsers(sub)
 
     j = sub.add_parser("journal", help="list money moves and their outcomes; settle one by hand")
     j.add_argument("--unknown", action="store_true", help="only moves whose outcome is unknown")
@@ -172,7 +213,7 @@ def parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None, *, clock: Callable[[], float] = time.time) -> int:
     """Run gmtui; ``clock`` is the one source of "now" (and "today") for everything it
     opens: the sandbox's world, the client, the journal, the dashboard."""
-    args = parser().parse_args(argv)
+    args = parse(argv)
     args.clock = clock
     from gmtui.api.errors import (
         ApiError, ConfigError, GmtuiError, InputError, MoveRefused, NetworkError, OutcomeUnknown, UnexpectedResponse,
@@ -189,6 +230,10 @@ def main(argv: list[str] | None = None, *, clock: Callable[[], float] = time.tim
             from gmtui.cli_sandbox import cmd_sandbox
 
             return cmd_sandbox(args)
+        if args.command in ("ssh-demo", "serve"):
+            from gmtui import cli_share
+
+            return cli_share.cmd_ssh_demo(args) if args.command == "ssh-demo" else cli_share.cmd_serve(args)
         if args.command == "profile":
             from gmtui.cli_profile import cmd_profile
 
@@ -290,13 +335,22 @@ async def cmd_get(args: argparse.Namespace) -> int:
 
 
 def cmd_tui(args: argparse.Namespace) -> int:
-    from gmtui.ui.app import run
-
+    from gmtui import display
     from gmtui.api.errors import ConfigError
+    from gmtui.output import say
 
     if args.faults and not args.demo:
         raise ConfigError("--faults applies to the embedded sandbox: add --demo (or use `gmtui sandbox --faults`)")
     if args.refresh is not None and args.refresh < 0:
         raise ConfigError("--refresh takes a number of seconds, 0 or more")
+    why = display.not_a_terminal()
+    if why:  # Textual would draw into a pipe or a file, and spin on the end of its input
+        say(f"gmtui: the dashboard needs a terminal ({why}); use `gmtui get ...` for scripts", err=True)
+        return EXIT_USAGE
+    color, mouse = display.settings()
+    from gmtui.ui.app import run
+
     return run(demo=args.demo, profile=args.profile, faults=args.faults, refresh_s=args.refresh,
-               read_only=args.read_only, presenter=args.presenter, clock=args.clock)
+               read_only=args.read_only, presenter=args.presenter, clock=args.clock,
+               color=display.color_mode(args.color or color, os.environ),
+               mouse=mouse if args.mouse is None else args.mouse)

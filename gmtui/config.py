@@ -1,8 +1,9 @@
 """Profiles and paths.
 
-``paths()`` is the one function that finds where gmtui keeps files: the platformdirs
-config, cache and state dirs, or all three under ``$GMTUI_HOME`` when it is set
-(tests use it so that they never read the user's real config).
+``paths()`` (in places.py, light enough for the first frame) finds where gmtui keeps
+files: the platformdirs config, cache and state dirs, or all three under
+``$GMTUI_HOME`` when it is set (tests use it so that they never read the user's real
+config).
 
 Profiles live in ``config.toml``. A profile holds a secret, so the file is written
 atomically with mode 0600, and a config file readable by group or others is refused.
@@ -13,6 +14,8 @@ WebMinePool's secret key is ``api_secret`` (GMTUI_API_SECRET) and it has no API 
 Mithril Vault's client id is ``api_key`` and its client key ``api_secret`` (hex), with
 its ``mining_key``, the Vault ``web_url`` of the authorize page and, optionally, the
 registered ``redirect_uri``.
+
+Top-level ``color`` and ``mouse`` keys set how the dashboard draws (gmtui.display).
 
 Partner users: GMTUI_USER is one id or a comma-separated list, put first in that
 order; then the profile's ``users``; then those of its ``users_file`` (or of
@@ -26,34 +29,22 @@ import re
 import stat
 import tempfile
 import tomllib
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
-import platformdirs
 import tomli_w
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator, model_validator
 
 from gmtui.api.errors import ConfigError
 from gmtui.api.text import clean
+from gmtui.display import ColorMode
+from gmtui.places import paths  # the one place that finds the folders; callers also look for it here
 
 _PRINTABLE = re.compile(r"[\x21-\x7e]+")  # what a header or a URL can carry as is
 
-APP = "gmtui"
 USERS_FILE_MAX_BYTES = 10 * 1024 * 1024
 USERS_FILE_MAX_USERS = 100_000
-
-
-@dataclass(frozen=True)
-class Paths:
-    config: Path
-    cache: Path
-    state: Path
-
-    @property
-    def config_file(self) -> Path:
-        return self.config / "config.toml"
 
 
 def user_problem(user: str) -> str | None:
@@ -64,18 +55,6 @@ def user_problem(user: str) -> str | None:
     if clean(user) != user:
         return "a partner user id has no control or invisible characters"
     return None
-
-
-def paths() -> Paths:
-    home = os.environ.get("GMTUI_HOME")
-    if home:
-        root = Path(home).expanduser()
-        return Paths(root / "config", root / "cache", root / "state")
-    return Paths(
-        Path(platformdirs.user_config_dir(APP)),
-        Path(platformdirs.user_cache_dir(APP)),
-        Path(platformdirs.user_state_dir(APP)),
-    )
 
 
 class Profile(BaseModel):
@@ -205,6 +184,10 @@ class Config(BaseModel):
 
     active: str | None = None
     profiles: dict[str, Profile] = Field(default_factory=dict)
+    color: ColorMode = "auto"
+    """The dashboard's colours: auto (as the terminal says), truecolor, 256, 16, none."""
+    mouse: bool = True
+    """Mouse support in the dashboard (off: the terminal's own text selection works)."""
 
 
 def load(path: Path | None = None) -> Config:
@@ -222,7 +205,8 @@ def load(path: Path | None = None) -> Config:
         raise ConfigError(f"{path}: profiles must be a table of profile tables, like [profiles.prod]")
     try:
         profiles = {name: Profile(name=name, **body) for name, body in tables.items()}
-        return Config(active=raw.get("active"), profiles=profiles)
+        return Config(active=raw.get("active"), profiles=profiles, color=raw.get("color", "auto"),
+                      mouse=raw.get("mouse", True))
     except (ValidationError, TypeError) as exc:
         raise ConfigError(f"{path}: {explain(exc) if isinstance(exc, ValidationError) else exc}") from None
 
@@ -257,6 +241,7 @@ def save(config: Config, path: Path | None = None) -> Path:
     body: dict[str, object] = {"profiles": {n: p.to_toml() for n, p in config.profiles.items()}}
     if config.active:
         body = {"active": config.active, **body}
+    body.update({k: getattr(config, k) for k in ("color", "mouse") if getattr(config, k) != Config.model_fields[k].default})
     write_private(path, tomli_w.dumps(body).encode())
     return path
 

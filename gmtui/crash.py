@@ -11,10 +11,12 @@ import traceback
 def report(error: BaseException) -> str:
     """Log ``error`` with its traceback (code lines only, through the redacting
     filter); return the line to show."""
-    from gmtui import config
+    from gmtui import config, places
     from gmtui.api import logs
 
-    path = config.paths().state / logs.LOG_FILE
+    # a demo writes only in its own folder; its log goes at exit, so the report is a file kept there
+    demo = logs.logging_to(places.demo_log)
+    path = places.demo_dir() / "crash.log" if demo else config.paths().state / logs.LOG_FILE
     try:
         logs.start(path, [])
         text = "".join(traceback.format_exception(type(error), error, error.__traceback__, limit=40))

@@ -1,6 +1,7 @@
 """Open a ready client: for a profile (its cache, journal, token file and log file in
-the platformdirs dirs) or for the demo (the in-process sandboxes, all of it in memory);
-and the profiles the dashboard may switch between (``Choice``)."""
+the platformdirs dirs) or for the demo (the in-process sandboxes, all of it in memory
+but the log, which goes to the demo's own folder: gmtui.places); and the profiles the
+dashboard may switch between (``Choice``)."""
 
 from __future__ import annotations
 
@@ -40,9 +41,15 @@ class Session:
     approve: Callable[[str, str], str] | None = None
 
 
-def start_logging(secrets: list[str]) -> None:
-    """Log to the state dir's gmtui.log, redacted (see logs.start)."""
-    logs.start(config.paths().state / logs.LOG_FILE, secrets)
+def start_logging(secrets: list[str], *, demo: bool = False) -> None:
+    """Log to the state dir's gmtui.log, or a demo's to its own folder's (see
+    gmtui.places), redacted (see logs.start)."""
+    if demo:
+        from gmtui import places
+
+        logs.start(places.demo_log, secrets)
+    else:
+        logs.start(config.paths().state / logs.LOG_FILE, secrets)
 
 
 def account_of(api_key: str) -> str:
@@ -104,7 +111,7 @@ def _demo(platform: str, faults: object | None, clock: Callable[[], float], cach
         from gmtui.sandbox.mithril.state import State as VaultState
 
         vault = VaultState(clock=clock, faults=faults)
-        start_logging([vault.client_key])
+        start_logging([vault.client_key], demo=True)
         client = vault_client(vault, scope=name, cache=cache, journal=journal or Journal(clock=vault.clock))
         return Session(client, [b.user for b in client.bindings.users()], name, platform=platform,
                        approve=lambda state, user: vault.approve(state, user))
@@ -113,13 +120,13 @@ def _demo(platform: str, faults: object | None, clock: Callable[[], float], cach
         from gmtui.sandbox.webminepool.state import State as PoolState
 
         pool = PoolState(clock=clock, faults=faults)
-        start_logging([pool.secret])
+        start_logging([pool.secret], demo=True)
         client = pool_client(pool, scope=name, cache=cache, journal=journal or Journal(clock=pool.clock))
         return Session(client, list(pool.users), name, platform=platform)
     from gmtui.sandbox import State, demo_client
 
     state = State(clock=clock, faults=faults)  # type: ignore[arg-type]
-    start_logging([state.options.api_key, state.options.api_secret])
+    start_logging([state.options.api_key, state.options.api_secret], demo=True)
     client = demo_client(state, scope=name, cache=cache, journal=journal or Journal(clock=state.clock))
     return Session(client, list(state.world.users), name)
 
@@ -145,18 +152,25 @@ class Choice:
 
 
 def demo_choices(faults: object | None = None, clock: Callable[[], float] = time.time) -> list[Choice]:
-    """Every platform's demo, all opened together on first use (see ``open_demos``)."""
+    """Every platform's demo, as ``open_demos`` makes them (one clock, one in-memory
+    journal, one cache), each opened on its first use: the dashboard's first figures wait
+    for the first platform's sandbox alone; the others open when the switcher or the
+    Partner section first asks for them (~40 ms of imports and seeded worlds)."""
     opened: dict[str, Session] = {}
+    shared: list[tuple[Cache, Journal]] = []  # made with the first one opened
 
-    def opener(name: str) -> Callable[[], Session]:
+    def opener(platform: str, name: str) -> Callable[[], Session]:
         def open_() -> Session:
-            if not opened:
-                opened.update({s.profile: s for s in open_demos(faults, clock)})
+            if name not in opened:
+                if not shared:
+                    shared.append((Cache(), Journal(clock=clock)))
+                cache, journal = shared[0]
+                opened[name] = _demo(platform, faults, clock, cache, journal)
             return opened[name]
 
         return open_
 
-    return [Choice(name, platform, opener(name)) for platform, name in DEMOS.items()]
+    return [Choice(name, platform, opener(platform, name)) for platform, name in DEMOS.items()]
 
 
 def profile_choices(clock: Callable[[], float] = time.time) -> list[Choice]:

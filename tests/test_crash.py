@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import os
 import pty
+import re
 import select
+import shutil
 import subprocess
 import sys
 import time
@@ -28,12 +30,14 @@ def test_a_cli_crash_says_where_the_log_is_and_nothing_else(capsys, monkeypatch,
     monkeypatch.setattr("gmtui.api.wire.sign", sign)
     code = main(["--demo", "get", "stats"], clock=Clock())
     out, err = capsys.readouterr()
-    log = isolated_home / "state" / "gmtui.log"
-    assert code == 70 and out == ""
-    assert "internal error (RuntimeError)" in err and str(log) in err and "Traceback" not in err
+    log = reported_log(err)  # a demo's report stays in its own folder, nothing in GMTUI_HOME
+    assert code == 70 and out == "" and log.name == "crash.log" and log.parent.name.startswith("gmtui-demo-")
+    assert not (isolated_home / "state" / "gmtui.log").exists()
+    assert "internal error (RuntimeError)" in err and "Traceback" not in err
     assert not any(s in out + err for s in SECRETS)
     text = log.read_text()
     assert "Traceback" in text and "cannot sign with ***" in text and DEMO_API_SECRET not in text
+    shutil.rmtree(log.parent)
 
 
 CRASHING_TUI = """
@@ -52,6 +56,13 @@ Section.age_text = age_text
 from gmtui.cli import main
 sys.exit(main(["--demo"]))
 """
+
+
+def reported_log(said: str) -> Path:
+    """The log file named in the crash line."""
+    found = re.search(r"The details are in (\S+?); please report it", " ".join(said.split()))
+    assert found, said[-2000:]
+    return Path(found.group(1))
 
 
 def run_in_a_terminal(script: str, home: Path, seconds: float = 60) -> tuple[int, bytes]:
@@ -85,9 +96,10 @@ def run_in_a_terminal(script: str, home: Path, seconds: float = 60) -> tuple[int
 def test_a_dashboard_crash_exits_70_with_no_traceback_and_no_secret(isolated_home):
     code, out = run_in_a_terminal(CRASHING_TUI, isolated_home)
     text = out.decode("utf-8", "replace")
-    log = isolated_home / "state" / "gmtui.log"
     assert code == 70, text[-2000:]
-    assert "internal error (RuntimeError)" in text and str(log) in text
+    log = reported_log(text)
+    assert "internal error (RuntimeError)" in text and log.name == "crash.log"
     assert "Traceback" not in text and "secret =" not in text and "locals" not in text
     assert not any(s in text for s in SECRETS)
     assert "a bug while showing the overview" in log.read_text() and DEMO_API_SECRET not in log.read_text()
+    shutil.rmtree(log.parent)

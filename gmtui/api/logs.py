@@ -13,10 +13,12 @@ from __future__ import annotations
 import logging
 import os
 import re
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 MASK = "***"
-LOG_FILE = "gmtui.log"  # in the state dir
+LOG_FILE = "gmtui.log"  # in the state dir; a demo's in its own folder (gmtui.places)
 _PATTERNS = [
     re.compile(r"(signature=)[^&\s\"']+", re.I),
     re.compile(r"(\"signature\"\s*:\s*\")[^\"]+", re.I),
@@ -72,26 +74,65 @@ def mask_http_urls() -> None:
             logger.addFilter(RedactingFilter())
 
 
-def start(path: Path, secrets: list[str]) -> None:
-    """Log gmtui's records to ``path`` (0600; GMTUI_LOG_LEVEL, default INFO) through a
-    redacting filter that also masks ``secrets``. Called again for the same file, it
-    only adds the secrets; for another file, it moves there."""
-    quiet_http_loggers()
-    root = logging.getLogger("gmtui")
-    for old in [h for h in root.handlers if getattr(h, "_gmtui", False)]:
-        if getattr(old, "baseFilename", None) == str(path.absolute()):
-            for f in old.filters:
-                if isinstance(f, RedactingFilter):
-                    f.add(*secrets)
-            return
-        root.removeHandler(old)
-        old.close()
+class _File(logging.FileHandler):
+    """gmtui's log file, 0600 in a 0700 folder. ``where`` is its path, or a function
+    that gives it when the first record comes (the folder is made only then)."""
+
+    def __init__(self, where: Path | Callable[[], Path]):
+        self.where = where
+        super().__init__(where if isinstance(where, Path) else os.devnull, encoding="utf-8", delay=True)
+        if isinstance(where, Path):
+            _prepare(where)
+
+    def _open(self) -> Any:
+        if not isinstance(self.where, Path):
+            path = self.where()
+            _prepare(path)
+            self.baseFilename = str(path.absolute())
+        return super()._open()
+
+    def names(self, where: Path | Callable[[], Path]) -> bool:
+        return where is self.where if callable(where) else where.absolute() == Path(self.baseFilename)
+
+
+def _prepare(path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     path.touch(mode=0o600, exist_ok=True)
-    handler = logging.FileHandler(path, encoding="utf-8", delay=True)
-    handler._gmtui = True  # type: ignore[attr-defined]
-    handler.addFilter(RedactingFilter(secrets))
+
+
+def start(where: Path | Callable[[], Path], secrets: list[str]) -> None:
+    """Log gmtui's records to ``where`` (see ``_File``; GMTUI_LOG_LEVEL, default INFO)
+    through a redacting filter that also masks ``secrets``. Called again for the same
+    file, it only adds the secrets; for another file, it moves there, still masking
+    every secret registered before."""
+    quiet_http_loggers()
+    root = logging.getLogger("gmtui")
+    known: list[str] = []
+    for old in [h for h in root.handlers if isinstance(h, _File)]:
+        filters = [f for f in old.filters if isinstance(f, RedactingFilter)]
+        if old.names(where):
+            for f in filters:
+                f.add(*secrets)
+            return
+        known += [s for f in filters for s in f.secrets]
+        root.removeHandler(old)
+        old.close()
+    handler = _File(where)
+    handler.addFilter(RedactingFilter(known + list(secrets)))
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     root.addHandler(handler)
     level = os.environ.get("GMTUI_LOG_LEVEL", "INFO").upper()
     root.setLevel(level if level in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL") else "INFO")
+
+
+def logging_to(where: Path | Callable[[], Path]) -> bool:
+    """Whether gmtui's records go to ``where`` now."""
+    return any(isinstance(h, _File) and h.names(where) for h in logging.getLogger("gmtui").handlers)
+
+
+def stop(where: Path | Callable[[], Path]) -> None:
+    """Stop logging to ``where`` (its file is closed; nothing is logged until ``start``)."""
+    root = logging.getLogger("gmtui")
+    for old in [h for h in root.handlers if isinstance(h, _File) and h.names(where)]:
+        root.removeHandler(old)
+        old.close()

@@ -14,39 +14,28 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any, cast
 
-from rich.segment import Segment
-from rich.style import Style
 from textual import events
 from textual.app import App, SystemCommand
-from textual.filter import Monochrome
 from textual.binding import Binding
 from textual.reactive import reactive
 from textual.screen import Screen
 
 from gmtui.api.platforms import NAMES, platform
 from gmtui.api.text import clean
+from gmtui.ui import colors
 from gmtui.ui.profiles import Profiles
-from gmtui.ui.screens.help import HelpScreen, key_rows
-from gmtui.ui.screens.users import UsersScreen
 from gmtui.ui.sections import EVERYWHERE, SECTIONS, number_keys, title
 from gmtui.ui.text import escaped
 
 if TYPE_CHECKING:  # the service and the login screen are imported once the first frame is out
+    from textual.driver import Driver
+
     from gmtui.api.client import Client
     from gmtui.api.gomining.client import GoMiningClient
     from gmtui.api.mithril.client import MithrilClient
     from gmtui.api.webminepool.client import WebMinePoolClient
     from gmtui.session import Choice, Session
     from gmtui.ui.screens.login import Opened
-
-
-class _Monochrome(Monochrome):
-    """Textual's NO_COLOR filter, which fails on segments without a style (the chart
-    canvas draws some): those stay without one."""
-
-    def apply(self, segments: list[Segment], background: Any) -> list[Segment]:
-        return super().apply([Segment(text, style or Style.null(), control) for text, style, control in segments],
-                             background)
 
 
 class GmtuiApp(App[int]):
@@ -90,6 +79,8 @@ class GmtuiApp(App[int]):
         presenter: bool = False,
         opener: Callable[[], Session] | None = None,
         strict: bool = False,
+        demo: bool = False,
+        color: str | None = None,
         **kwargs: Any,
     ):
         """Without a client the app starts on the login screen (``problem`` says why).
@@ -97,9 +88,12 @@ class GmtuiApp(App[int]):
         if the profile is unusable the login screen follows, or with ``strict`` the app
         exits and ``failure`` holds the error, for the command line to report.
         ``profiles`` lists the profiles to switch to (asked once, when first needed:
-        reading the configuration waits until the frame is out)."""
+        reading the configuration waits until the frame is out). ``demo``: the files it
+        writes go to the demo's own folder (gmtui.places). ``color``: truecolor, 256, 16
+        or none (gmtui.display.color_mode); None leaves Textual's own choice."""
         super().__init__(**kwargs)
-        self._filters = [_Monochrome() if type(f) is Monochrome else f for f in self._filters]  # NO_COLOR
+        colors.apply(self, color)
+        self.demo = demo
         self.opener = opener
         self.opening = opener is not None  # keys pressed meanwhile act once the session is open
         self.strict = strict
@@ -189,6 +183,24 @@ class GmtuiApp(App[int]):
         self.bell()
         self._close_messages_no_wait()
 
+    def get_driver_class(self) -> type[Driver]:
+        """Textual's terminal driver, which also ends the app when the terminal goes away
+        (``terminal``); any other (the browser's, Windows') as Textual picks it."""
+        driver = super().get_driver_class()
+        if driver.__module__ == "textual.drivers.linux_driver":
+            from gmtui.ui.terminal import TerminalDriver
+
+            return TerminalDriver
+        return driver
+
+    def deliver_screenshot(self, filename: str | None = None, path: str | None = None,
+                           time_format: str | None = None) -> str | None:
+        """The palette's Screenshot, delivered like an export (``exports.screenshot``)."""
+        from gmtui.ui.exports import screenshot
+
+        written = screenshot(self, filename, time_format)
+        return str(written) if written else None
+
     def moved(self) -> None:
         """A money move went out (done, or with an unknown outcome): every section's
         figures from before it are stale, and each loads again when shown."""
@@ -264,6 +276,8 @@ class GmtuiApp(App[int]):
             self.switch_mode(name)
 
     def action_users(self) -> None:
+        from gmtui.ui.screens.users import UsersScreen
+
         def chosen(pick: tuple[str, str] | None) -> None:
             if pick is not None and pick[0] == "profile":
                 self.action_profile(pick[1])
@@ -273,6 +287,8 @@ class GmtuiApp(App[int]):
         self.push_screen(UsersScreen(), chosen)
 
     def action_help(self) -> None:
+        from gmtui.ui.screens.help import HelpScreen, key_rows
+
         if isinstance(self.screen, HelpScreen):
             self.screen.dismiss()
             return
@@ -284,7 +300,7 @@ class GmtuiApp(App[int]):
         self.notify("Presenter mode: balances and amounts hidden" if self.presenter else "Presenter mode off")
 
     def action_next_theme(self) -> None:
-        names = [t for t in self.THEMES if t in self.available_themes]
+        names = [t for t in (*self.THEMES, colors.SIXTEEN.name) if t in self.available_themes]  # 16: registered then
         current = names.index(self.theme) if self.theme in names else -1
         self.theme = names[(current + 1) % len(names)]
         self.notify(f"Theme: {self.theme}")
@@ -319,26 +335,46 @@ EXIT_CRASH = 70
 
 def run(
     demo: bool = False, profile: str | None = None, faults: object | None = None, refresh_s: int | None = None,
-    read_only: bool = False, presenter: bool = False, clock: Callable[[], float] = time.time,
+    read_only: bool = False, presenter: bool = False, clock: Callable[[], float] = time.time, *,
+    color: str | None = None, mouse: bool = True,
 ) -> int:
-    """Start the TUI (see ``dashboard``); the exit code, or the failure raised."""
-    app = dashboard(demo, profile, faults, refresh_s, read_only, presenter, clock)
-    code = app.run() or 0
+    """Start the TUI (see ``dashboard``; ``mouse`` False: no mouse reporting, so the
+    terminal's own selection works); the exit code, or the failure raised. After a
+    demo, where the files it was asked for stay is said."""
+    from gmtui.display import HANGUP_EXIT
+
+    app = dashboard(demo, profile, faults, refresh_s, read_only, presenter, clock, color=color)
+    code = app.run(mouse=mouse) or 0
+    if app.return_code == HANGUP_EXIT:
+        return HANGUP_EXIT  # the terminal is gone: nobody to tell anything
+    if demo:
+        from gmtui import places
+
+        if places.kept():
+            _say(f"gmtui: the demo's exports and screenshots stay in {places.demo_dir()}")
     if app.crash is not None:
-        print(app.crash, file=sys.stderr)  # already plain: gmtui's words and a path
+        _say(app.crash)  # already plain: gmtui's words and a path
         return EXIT_CRASH
     if app.failure is not None:
         raise app.failure
     return code or (app.return_code or 0)
 
 
+def _say(line: str) -> None:
+    try:
+        print(line, file=sys.stderr)
+    except OSError:  # the terminal went away meanwhile
+        pass
+
+
 def dashboard(
     demo: bool = False, profile: str | None = None, faults: object | None = None, refresh_s: int | None = None,
-    read_only: bool = False, presenter: bool = False, clock: Callable[[], float] = time.time,
+    read_only: bool = False, presenter: bool = False, clock: Callable[[], float] = time.time, *,
+    color: str | None = None,
 ) -> GmtuiApp:
     """The TUI on the embedded sandboxes (every platform's; GMTUI_PLATFORM's first) or
     on a configured profile (the others offered by `u`). The frame is drawn before the
-    service is imported, so the dashboard shows at once."""
+    service is imported, so the dashboard shows at once. ``color``: see GmtuiApp."""
     import os
 
     first = os.environ.get("GMTUI_PLATFORM") or "gomining"
@@ -361,5 +397,5 @@ def dashboard(
 
     app = GmtuiApp(None, [], profile="demo" if demo else profile or "", platform=first if demo and first in NAMES else "gomining",
                    profiles=listed, refresh_s=refresh_s, clock=clock, read_only=read_only, presenter=presenter,
-                   opener=opener, strict=bool(profile))
+                   opener=opener, strict=bool(profile), demo=demo, color=color)
     return app

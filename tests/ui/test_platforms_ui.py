@@ -114,7 +114,7 @@ async def test_number_keys_bar_help_and_palette_follow_the_platform(state, pool)
                           ("5", "journal"), ("1", "pool-users")]:
             await press(pilot, key)
             assert app.current_mode == mode
-        assert text(app, "#sections").split() == ["1", "Users", "2", "Account", "3", "Tokens", "4", "Journal"]
+        assert text(app, "#sections").split() == ["1", "Users", "2", "Account", "3", "Tokens", "4", "Journal", "0", "Partner"]
         keys = dict(key_rows(app.screen))
         assert [keys.get(str(i)) for i in range(1, 6)] == ["Users", "Account", "Tokens", "Journal", None]
         titles = [str(c.title) for c in app.get_system_commands(app.screen)]

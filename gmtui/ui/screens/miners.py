@@ -1,15 +1,17 @@
 """Miners: every miner of the user in a sortable, filterable table, and the selected
-one's figures with its earnings over the last 30 days."""
+one's figures with its earnings over the last 30 days (on a large terminal, a wider
+pane that adds its net per day and its share of the fleet's)."""
 
 from __future__ import annotations
 
 from decimal import Decimal
 from typing import Any
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.geometry import Size
 from textual.widgets import Sparkline, Static
 
 from gmtui.api.gomining.figures import btc
@@ -20,6 +22,8 @@ from gmtui.ui.screens.ask import AskChoice
 from gmtui.ui.screens.confirm import run_move
 from gmtui.ui.screens.section import Section, masked
 from gmtui.ui.text import markup
+from gmtui.ui.widgets.fit import fit
+from gmtui.ui.widgets.glance import Ranked, ranked, share_text
 from gmtui.ui.widgets.vtable import Column, VirtualTable
 
 COLUMNS = [
@@ -67,19 +71,30 @@ class MinersScreen(Section):
                 yield Static("", id="facts")
                 yield Sparkline([], id="miner-spark")
 
-    def on_mount(self) -> None:
+    def on_mount(self) -> None:  # before Section's (the handlers of every class run)
         self.data: Fleet | None = None
+        self.ranks: dict[int, tuple[int, Ranked]] = {}  # miner id -> its place by net per day, its figures
         self.query_one("#detail").border_title = "Miner"
-        super().on_mount()
 
-    def on_resize(self) -> None:
-        self.set_class(self.size.width < 100, "-narrow")
+    @on(events.Resize)
+    def _resized(self, event: events.Resize) -> None:  # beside Section's own handler
+        self.set_class(event.size.width < 100, "-narrow")
+        self.refit(event.size)
+
+    def on_screen_resume(self) -> None:  # the terminal may have changed size while another section was shown
+        self.refit(self.app.size)
+
+    def refit(self, size: Size) -> None:
+        if fit(self, size):
+            table = self.query_one(VirtualTable)
+            self.describe(table, table.current)  # the pane's lines differ
 
     async def fetch(self, user: str) -> Fleet:
         return await fleet(self.app.service, user)
 
     def show(self, data: Fleet) -> None:
         self.data = data
+        self.ranks = {r.id: (i, r) for i, r in enumerate(ranked(data, len(data.miners)), start=1)}
         table = self.query_one(VirtualTable)
         table.mask({5, 6}, self.app.presenter)
         table.set_rows(rows_of(data), matches)
@@ -98,23 +113,31 @@ class MinersScreen(Section):
 
     @on(VirtualTable.Highlighted)
     def highlighted(self, event: VirtualTable.Highlighted) -> None:
+        self.describe(event.table, event.row)
+
+    def describe(self, table: VirtualTable, row: tuple[Any, ...] | None) -> None:
+        """The pane: the miner of ``row``, or why there is none."""
         facts = self.query_one("#facts", Static)
         spark = self.query_one("#miner-spark", Sparkline)
-        table = event.table
         self.query_one("#left").border_title = self.filter_note(table, "miners")
-        if event.row is None or self.data is None:
+        if row is None or self.data is None:
             facts.update("No miner matches." if table.filter_text else "")
             spark.data = []
             return
-        nft, name, power, eff, created, earned, last = event.row
+        nft, name, power, eff, created, earned, last = row
         recent = self.data.recent.get(nft, [])
         total = sum(recent, Decimal(0))
         btc = masked(self.app, btc_text)
         loss = "[b red]fees exceeded the reward[/]\n" if last is not None and last < 0 else ""
+        place, rank = self.ranks.get(nft, (0, None))
+        more = ("\nBTC per day   $per_day\nshare of net  $share · #$place of $of"
+                if rank is not None and self.has_class("-large") else "")  # the wider pane has room
         facts.update(markup(
             "[b]$name[/]\n$power TH/s · $eff W/TH\n" + loss +
-            "BTC lifetime  $earned\nBTC $days days   $total\nBTC last day  $last\nsince $created",
+            "BTC lifetime  $earned\nBTC $days days   $total\nBTC last day  $last" + more + "\nsince $created",
             name=name, power=f"{power:,}", eff=eff, created=f"{created:%Y-%m-%d}", earned=btc(earned),
             days=self.data.days, total=btc(total), last="-" if last is None else btc(last),
+            per_day=btc(rank.per_day) if rank else "", place=place, of=len(self.ranks),
+            share=share_text(rank) if rank else "",
         ))
         spark.data = [float(v) for v in recent] or [0.0]

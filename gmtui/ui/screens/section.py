@@ -7,13 +7,11 @@ longer shown, and loads again when shown after a profile switch."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
-from pathlib import Path
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
@@ -24,11 +22,12 @@ from textual.widgets import Footer, Header, Input, Static
 
 from textual.content import Content
 
-from gmtui.api.cache import describe_age, stale_while_revalidate
 from gmtui.api.errors import GmtuiError
 from gmtui.api.text import clean
-from gmtui.output import csv_text
 from gmtui.ui.text import markup, plain
+
+# The cache (sqlite3, hashlib, json) and the CSV writer load when first used, after the
+# dashboard's first frame (gmtui.api.cache: ~7 ms).
 
 
 @dataclass
@@ -87,11 +86,19 @@ class Section(Screen[None]):
         yield Footer()
 
     def _bar(self) -> str:
+        """The profile's sections by key, and the Partner section (key 0, every
+        profile's) where the width leaves room for it."""
         names = self.app.section_titles()
         parts = []
         for i, name in enumerate(names, start=1):
             parts.append(f"[reverse b] {i} {name}[/]" if name == self.TITLE else f" [b]{i}[/] {name}")
+        if sum(3 + len(n) for n in names) + 10 <= self.app.size.width:
+            parts.append(" [b]0[/] Partner")
         return "".join(parts)
+
+    @on(events.Resize)
+    def _fit_bar(self) -> None:
+        self.query_one("#sections", Static).update(self._bar())
 
     def body(self) -> ComposeResult:
         raise NotImplementedError
@@ -188,17 +195,13 @@ class Section(Screen[None]):
         self.set_focus(None)
 
     def export_csv(self, stem: str, header: list[str], rows: list[list[str]], what: str) -> None:
-        """Write cells already made safe (``text.csv_cell``) to ``stem``.csv in the working
-        directory; the name keeps only letters, digits and ``._-`` (a user id with a
-        ``/`` cannot steer it elsewhere), and a file that cannot be written is said so."""
-        name = re.sub(r"[^A-Za-z0-9._-]+", "_", stem).strip("._") or "gmtui-export"
-        path = Path.cwd() / f"{name[:120]}.csv"
-        try:
-            path.write_text(csv_text(header, rows), encoding="utf-8")
-        except OSError as exc:
-            self.notify(f"Could not write {path}: {exc.strerror or exc}", title="Not exported", severity="error")
-            return
-        self.notify(f"{what} written to {path}", title="Exported")
+        """Deliver cells already made safe (``text.csv_cell``) as ``stem``.csv: to the
+        browser, the demo's folder or the working directory, never over an existing file
+        (see ``exports.deliver``); a file that cannot be written is said so."""
+        from gmtui.output import csv_text
+        from gmtui.ui.exports import deliver
+
+        deliver(self.app, stem, ".csv", csv_text(header, rows), what, "text/csv")
 
     # ---- the table filter
     def action_filter(self) -> None:
@@ -240,6 +243,8 @@ class Section(Screen[None]):
 
     @work(exclusive=True, group="section")
     async def load(self, user: str) -> None:
+        from gmtui.api.cache import stale_while_revalidate
+
         client, profile = self.app.core, self.app.profile
         try:
             async for snap in stale_while_revalidate(lambda: self.fetch(user), client.clock):
@@ -261,6 +266,8 @@ class Section(Screen[None]):
         self._arm()
 
     def on_loaded(self, message: Loaded) -> None:
+        from gmtui.api.cache import describe_age
+
         if message.user != self.app.user or message.profile != self.app.profile:
             return  # another user's or profile's figures: never shown
         try:
@@ -322,4 +329,6 @@ class Section(Screen[None]):
             return "…"
         if not self.outdated():
             return "live"
+        from gmtui.api.cache import describe_age
+
         return f"{describe_age(max(0.0, self.app.clock() - data_at))} old"

@@ -1,12 +1,13 @@
 """Wallets and balances: the user's bound wallets, and balances in both API shapes
-(per currency, and synced values), with exact decimals. `c` copies an address."""
+(per currency, and synced values), with exact decimals. `c` copies an address. On a
+large terminal the tables hug their rows instead of stretching."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from rich.text import Text
-from textual import work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
@@ -20,6 +21,7 @@ from gmtui.api.gomining.figures import exact
 from gmtui.api.text import clean
 from gmtui.ui.screens.section import Section, masked
 from gmtui.ui.text import rich_plain
+from gmtui.ui.widgets.fit import fit
 
 
 class WalletsScreen(Section):
@@ -50,7 +52,14 @@ class WalletsScreen(Section):
         self.query_one("#wallets", DataTable).add_columns("Address", "Type", "Created")
         self.query_one("#per-currency", DataTable).add_columns("Currency", "Balance")
         self.query_one("#synced", DataTable).add_columns("Record", "Value", "Free", "Locked", "Staked", "Frozen")
-        super().on_mount()
+        # Section's on_mount runs next (the handlers of every class run)
+
+    @on(events.Resize)
+    def _resized(self, event: events.Resize) -> None:  # beside Section's own handler
+        fit(self, event.size)
+
+    def on_screen_resume(self) -> None:  # the terminal may have changed size while another section was shown
+        fit(self, self.app.size)
 
     async def fetch(self, user: str) -> Holdings:
         return await holdings(self.app.service, user)
