@@ -209,7 +209,8 @@ class _Socket:
 async def test_resizes_are_bounded_and_bad_ones_dropped(monkeypatch):
     from textual_serve.app_service import AppService
 
-    from gmtui.share.web import AppSession, _bounded
+    from gmtui.share import bounded as _bounded
+    from gmtui.share.web import AppSession
 
     sent: list[tuple[int, int]] = []
 

@@ -21,6 +21,7 @@ asyncssh = pytest.importorskip("asyncssh")
 
 from gmtui.api.errors import ConfigError  # noqa: E402
 from gmtui.config import paths  # noqa: E402
+from gmtui import share  # noqa: E402
 from gmtui.share import ssh  # noqa: E402
 from gmtui.share.ssh import DemoServer, Settings  # noqa: E402
 
@@ -152,7 +153,7 @@ async def test_no_pty_refused_with_a_line():
 
 
 async def test_idle_limit_ends_the_session_and_a_deaf_child_is_killed(monkeypatch):
-    monkeypatch.setattr(ssh, "GRACE_S", 0.3)
+    monkeypatch.setattr("gmtui.share.child.GRACE_S", 0.3)
     deaf = [sys.executable, "-c", "import signal, time; signal.signal(signal.SIGHUP, signal.SIG_IGN); "
                                   "print('ready', flush=True); time.sleep(60)"]
     server = await started(idle_timeout_s=1, command=deaf, banner="\x1b]52;c;aGk=\x07 hello\nthere")
@@ -266,9 +267,9 @@ async def test_window_sizes_are_bounded_and_a_huge_one_is_clamped():
         chan, term = await session(conn, term_type="xterm", term_size=(100000, 100000))
         await term.wait_for("ready")
         (running,) = server.sessions
-        assert running.size == (ssh.MAX_COLUMNS, ssh.MAX_ROWS)
+        assert running.size == (share.MAX_COLUMNS, share.MAX_ROWS)
         chan.change_terminal_size(70000, 3)
-        await asyncio.wait_for(_until(lambda: running.size == (ssh.MAX_COLUMNS, 3)), 5)
+        await asyncio.wait_for(_until(lambda: running.size == (share.MAX_COLUMNS, 3)), 5)
         fd = os.open(f"/proc/{running.pid}/fd/0", os.O_RDONLY | os.O_NOCTTY)
         try:
             rows, cols = struct.unpack("HHHH", fcntl.ioctl(fd, termios.TIOCGWINSZ, b"\0" * 8))[:2]
@@ -278,7 +279,7 @@ async def test_window_sizes_are_bounded_and_a_huge_one_is_clamped():
         conn.close()
     finally:
         await server.close()
-    assert ssh._bounded(0, -5) == (1, 1) and b"\x1b[?7h" in ssh.RESET
+    assert share.bounded(0, -5) == (1, 1) and b"\x1b[?7h" in ssh.RESET
 
 
 async def test_a_failing_log_still_ends_the_child_and_frees_the_slot(monkeypatch):

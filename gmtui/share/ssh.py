@@ -14,16 +14,12 @@ and exit status 1. Port forwarding, agent and X11 forwarding, SFTP and SCP are r
 from __future__ import annotations
 
 import asyncio
-import fcntl
 import os
 import pty
 import re
 import shutil
-import signal
-import struct
 import sys
 import tempfile
-import termios
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,10 +29,10 @@ import asyncssh
 from gmtui.api.errors import ConfigError
 from gmtui.api.text import clean
 from gmtui.output import say
-from gmtui.share import DEMO_COMMAND_ARGS
+from gmtui.share import DEMO_COMMAND_ARGS, bounded
+from gmtui.share.child import set_size, stop, take_terminal
 from gmtui.share.keys import host_key_path, load_host_key, read_authorized_keys
 
-GRACE_S = 2.0
 DEFAULT_BANNER = "gmtui demo: made-up data from a built-in sandbox; read-only. q quits."  # fits 80 columns
 _ENV_NAME = re.compile(r"^(COLORTERM|LANG|LANGUAGE|LC_[A-Z]{1,20})$")
 _ENV_VALUE = re.compile(r"^[A-Za-z0-9_.,:@+-]{1,64}$")
@@ -46,7 +42,6 @@ _TERM = re.compile(r"^[A-Za-z0-9_.+-]{1,64}$")
 RESET = (b"\x1b[?1049l\x1b[?1000l\x1b[?1002l\x1b[?1003l\x1b[?1006l\x1b[?1015l\x1b[?1004l"
          b"\x1b[?2004l\x1b[<u\x1b[?25h\x1b[?7h\x1b[0m\r\n")
 _INPUT_BACKLOG = 64 * 1024
-MAX_COLUMNS, MAX_ROWS = 500, 200  # a bigger window would only make the child use more memory
 CONNECTIONS_PER_SESSION = 4  # connections at once (most still authenticating): 4 x --max-sessions
 
 
@@ -177,7 +172,7 @@ class DemoSession(asyncssh.SSHServerSession[bytes]):
     def pty_requested(self, term_type: str, term_size: tuple[int, int, int, int], term_modes: object) -> bool:
         self.term = term_type if _TERM.match(term_type) else "xterm-256color"
         if term_size[0] > 0 and term_size[1] > 0:
-            self.size = _bounded(term_size[0], term_size[1])
+            self.size = bounded(term_size[0], term_size[1])
         return True
 
     def shell_requested(self) -> bool:
@@ -205,9 +200,9 @@ class DemoSession(asyncssh.SSHServerSession[bytes]):
 
     def terminal_size_changed(self, width: int, height: int, pixwidth: int, pixheight: int) -> None:
         if width > 0 and height > 0:
-            self.size = _bounded(width, height)
+            self.size = bounded(width, height)
             if self.master >= 0:
-                _set_size(self.master, *self.size, pixwidth, pixheight)
+                set_size(self.master, *self.size, pixwidth, pixheight)
 
     def pause_writing(self) -> None:
         self._watch_output(False)  # the child blocks once the pty's buffer is full
@@ -265,10 +260,10 @@ class DemoSession(asyncssh.SSHServerSession[bytes]):
         try:  # from here on, whatever happens: the child stopped and reaped, the pty closed, the folder removed
             master, slave = pty.openpty()
             try:
-                _set_size(slave, *self.size)
+                set_size(slave, *self.size)
                 self.proc = proc = await asyncio.create_subprocess_exec(
                     *settings.command, stdin=slave, stdout=slave, stderr=slave, env=self._child_env(home),
-                    cwd=home, start_new_session=True, preexec_fn=_take_terminal)
+                    cwd=home, start_new_session=True, preexec_fn=take_terminal)
             finally:
                 os.close(slave)
             waiter = asyncio.ensure_future(proc.wait())
@@ -287,7 +282,7 @@ class DemoSession(asyncssh.SSHServerSession[bytes]):
             try:
                 if proc is not None and waiter is not None:
                     killed = proc.returncode is None
-                    code = await _stop(proc, waiter)
+                    code = await stop(proc, waiter)
                 self._drain_output()
             finally:
                 self._watch_output(False)
@@ -390,41 +385,6 @@ def _log(line: str, *, err: bool = False) -> None:
         say(line, err=err)
         (sys.stderr if err else sys.stdout).flush()  # read as it happens, also through a pipe
     except (OSError, ValueError):  # EPIPE, EIO, a closed file
-        pass
-
-
-async def _stop(proc: asyncio.subprocess.Process, waiter: asyncio.Future[int]) -> int:
-    """The child's exit status; a child still running gets SIGHUP, SIGKILL ``GRACE_S`` later."""
-    if proc.returncode is None:
-        _signal_group(proc.pid, signal.SIGHUP)
-        try:
-            await asyncio.wait_for(asyncio.shield(waiter), GRACE_S)
-        except BaseException:  # late, or this task cancelled: killed all the same
-            _signal_group(proc.pid, signal.SIGKILL)
-    return await waiter
-
-
-def _take_terminal() -> None:
-    """In the child, before exec: the pty becomes its controlling terminal (its
-    session is new), so a resize or a hangup reaches it as a signal."""
-    fcntl.ioctl(0, termios.TIOCSCTTY, 0)
-
-
-def _bounded(width: int, height: int) -> tuple[int, int]:
-    """A window size in 1..MAX_COLUMNS x 1..MAX_ROWS."""
-    return max(1, min(int(width), MAX_COLUMNS)), max(1, min(int(height), MAX_ROWS))
-
-
-def _set_size(fd: int, width: int, height: int, pixwidth: int = 0, pixheight: int = 0) -> None:
-    width, height = _bounded(width, height)
-    clamp = lambda n: max(0, min(int(n), 0xFFFF))  # noqa: E731
-    fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", height, width, clamp(pixwidth), clamp(pixheight)))
-
-
-def _signal_group(pid: int, sig: int) -> None:
-    try:
-        os.killpg(pid, sig)  # the child leads its own session and process group
-    except (ProcessLookupError, PermissionError):
         pass
 
 

@@ -46,14 +46,12 @@ from aiohttp import web
 from textual_serve.app_service import AppService
 from textual_serve.server import Server
 
-from gmtui.share import DEMO_COMMAND_ARGS
+from gmtui.share import DEMO_COMMAND_ARGS, GRACE_S, bounded
 
 log = logging.getLogger("textual-serve")
 TEMPLATES = Path(__file__).parent / "templates"
-GRACE_S = 2.0
 DEMO_TITLE = "gmtui demo: made-up data, read-only"
 LIVE_TITLE = "gmtui"
-MAX_COLUMNS, MAX_ROWS = 500, 200
 # what a session's app gets of the server's environment (textual-serve adds its own TEXTUAL_* and size)
 _KEEP = re.compile(r"^(PATH|PYTHONPATH|TERM|COLORTERM|LANG|LANGUAGE|LC_[A-Z]+)$")
 _KEEP_LIVE = re.compile(r"^(HOME|GMTUI_[A-Z_]+|XDG_[A-Z_]+|DBUS_SESSION_BUS_ADDRESS)$")  # its config, its keyring
@@ -213,11 +211,11 @@ class AppSession(AppService):
 
     async def set_terminal_size(self, width: object, height: object) -> None:
         if type(width) is int and type(height) is int:  # not a bool, a float, a string
-            await super().set_terminal_size(*_bounded(width, height))
+            await super().set_terminal_size(*bounded(width, height))
 
     async def _open_app_process(self, width: int = 80, height: int = 24) -> Process:
         pipe = asyncio.subprocess.PIPE
-        width, height = _bounded(width, height)
+        width, height = bounded(width, height)
         env = self._build_environment(width, height)
         assert self.home is not None
         self._process = process = await asyncio.create_subprocess_exec(
@@ -244,9 +242,6 @@ def _size(text: str | None, default: int) -> int:
         return default
 
 
-def _bounded(width: int, height: int) -> tuple[int, int]:
-    """A window size in 1..MAX_COLUMNS x 1..MAX_ROWS."""
-    return max(1, min(width, MAX_COLUMNS)), max(1, min(height, MAX_ROWS))
 
 
 def _kill_group(pid: int) -> None:
