@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import os
 import sys
 import time
@@ -210,6 +211,12 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
+def _say(line: str) -> None:
+    from gmtui.output import say  # not before the dashboard's first frame: ~4 ms (csv, json, hashlib)
+
+    say(line, err=True)
+
+
 def main(argv: list[str] | None = None, *, clock: Callable[[], float] = time.time) -> int:
     """Run gmtui; ``clock`` is the one source of "now" (and "today") for everything it
     opens: the sandbox's world, the client, the journal, the dashboard."""
@@ -219,7 +226,6 @@ def main(argv: list[str] | None = None, *, clock: Callable[[], float] = time.tim
         ApiError, ConfigError, GmtuiError, InputError, MoveRefused, NetworkError, OutcomeUnknown, UnexpectedResponse,
     )
     from gmtui.api.logs import quiet_http_loggers
-    from gmtui.output import say
 
     quiet_http_loggers()  # httpx logs full URLs, signatures included
 
@@ -252,22 +258,22 @@ def main(argv: list[str] | None = None, *, clock: Callable[[], float] = time.tim
             return asyncio.run(cli_vault.cmd_vault(args))
         return cmd_tui(args)
     except (ConfigError, InputError) as exc:
-        say(f"gmtui: {exc}", err=True)
+        _say(f"gmtui: {exc}")
         return EXIT_USAGE
     except OutcomeUnknown as exc:
-        say(f"gmtui: {exc}", err=True)
+        _say(f"gmtui: {exc}")
         return EXIT_UNKNOWN
     except MoveRefused as exc:
-        say(f"gmtui: refused, nothing was sent: {exc}", err=True)
+        _say(f"gmtui: refused, nothing was sent: {exc}")
         return EXIT_USAGE
     except (ApiError, NetworkError, UnexpectedResponse) as exc:
-        say(f"gmtui: {exc}", err=True)
+        _say(f"gmtui: {exc}")
         return EXIT_USAGE if getattr(exc, "status", 0) is None and isinstance(exc, ApiError) else EXIT_API
     except GmtuiError as exc:
-        say(f"gmtui: {exc}", err=True)
+        _say(f"gmtui: {exc}")
         return EXIT_API
     except ArithmeticError as exc:  # a server's figure out of the range gmtui computes with
-        say(f"gmtui: the server's figures cannot be computed with ({type(exc).__name__})", err=True)
+        _say(f"gmtui: the server's figures cannot be computed with ({type(exc).__name__})")
         return EXIT_API
     except KeyboardInterrupt:
         return 130
@@ -277,7 +283,7 @@ def main(argv: list[str] | None = None, *, clock: Callable[[], float] = time.tim
     except Exception as exc:  # a bug: say so, where the details are, and nothing else
         from gmtui.crash import report
 
-        say(report(exc), err=True)
+        _say(report(exc))
         return EXIT_CRASH
 
 
@@ -337,7 +343,6 @@ async def cmd_get(args: argparse.Namespace) -> int:
 def cmd_tui(args: argparse.Namespace) -> int:
     from gmtui import display
     from gmtui.api.errors import ConfigError
-    from gmtui.output import say
 
     if args.faults and not args.demo:
         raise ConfigError("--faults applies to the embedded sandbox: add --demo (or use `gmtui sandbox --faults`)")
@@ -345,12 +350,16 @@ def cmd_tui(args: argparse.Namespace) -> int:
         raise ConfigError("--refresh takes a number of seconds, 0 or more")
     why = display.not_a_terminal()
     if why:  # Textual would draw into a pipe or a file, and spin on the end of its input
-        say(f"gmtui: the dashboard needs a terminal ({why}); use `gmtui get ...` for scripts", err=True)
+        _say(f"gmtui: the dashboard needs a terminal ({why}); use `gmtui get ...` for scripts")
         return EXIT_USAGE
     color, mouse = display.settings()
-    from gmtui.ui.app import run
+    gc.disable()  # until the dashboard is up: gmtui.ui.startup
+    try:
+        from gmtui.ui.app import run
 
-    return run(demo=args.demo, profile=args.profile, faults=args.faults, refresh_s=args.refresh,
-               read_only=args.read_only, presenter=args.presenter, clock=args.clock,
-               color=display.color_mode(args.color or color, os.environ),
-               mouse=mouse if args.mouse is None else args.mouse)
+        return run(demo=args.demo, profile=args.profile, faults=args.faults, refresh_s=args.refresh,
+                   read_only=args.read_only, presenter=args.presenter, clock=args.clock,
+                   color=display.color_mode(args.color or color, os.environ),
+                   mouse=mouse if args.mouse is None else args.mouse)
+    finally:
+        gc.enable()  # whether or not the app got to it

@@ -5,7 +5,9 @@ A demo (--demo) writes nothing among the person's files: its log, exports and
 screenshots go to one private folder per process, made when the first of them is
 written (``tempfile.mkdtemp``: a fresh name, mode 0700), so any number of demos run
 side by side. At exit the log is deleted, and the folder too unless it holds what the person
-asked for (exports, screenshots): those stay where the dashboard said they went.
+asked for (exports, screenshots): those stay where the dashboard said they went. A demo
+that could not tidy up (killed) is tidied by the next one (``sweep``): its folder's name
+holds its process id.
 Outside the demo, exports and screenshots go to the working directory. A file is never
 replaced: a name already taken gets -2, -3, …
 """
@@ -15,13 +17,18 @@ from __future__ import annotations
 import atexit
 import itertools
 import os
+import re
+import shutil
 import tempfile
 from dataclasses import dataclass
+from collections.abc import Callable
 from pathlib import Path
 
 from gmtui.api import logs
 
 APP = "gmtui"
+SHARED = "GMTUI_SHARED"  # set in a shared session's environment: SHARED_SSH under `gmtui ssh-demo`
+SHARED_SSH = "ssh"
 
 
 @dataclass(frozen=True)
@@ -54,13 +61,61 @@ def paths() -> Paths:
 _demo: Path | None = None
 
 
+DEMO_PREFIX = "gmtui-demo-"
+
+
 def demo_dir() -> Path:
     """This process's demo folder (made now, the first time)."""
     global _demo
     if _demo is None:
-        _demo = Path(tempfile.mkdtemp(prefix=f"gmtui-demo-{os.getpid()}-"))
+        sweep(DEMO_PREFIX, tidy)
+        _demo = Path(tempfile.mkdtemp(prefix=f"{DEMO_PREFIX}{os.getpid()}-"))
         atexit.register(tidy, _demo)
     return _demo
+
+
+def private_dir(prefix: str) -> Path:
+    """A new 0700 folder named ``prefix`` + this process's id + a fresh suffix, for
+    what this process removes when done; those a killed process of the same prefix
+    left behind are removed first (``sweep``)."""
+    sweep(prefix, lambda folder: shutil.rmtree(folder, ignore_errors=True))
+    return Path(tempfile.mkdtemp(prefix=f"{prefix}{os.getpid()}-"))
+
+
+def sweep(prefix: str, clear: Callable[[Path], None]) -> int:
+    """``clear`` each folder of the temporary directory named ``prefix`` + a process id
+    + ``-``, when it is this user's, not a link, and that process is gone; how many.
+    A process id in use again keeps its folder (never another live process's)."""
+    pattern = re.compile(re.escape(prefix) + r"(\d{1,10})-[^/]*\Z")
+    swept = 0
+    try:
+        entries = list(os.scandir(tempfile.gettempdir()))
+    except OSError:
+        return 0
+    for entry in entries:
+        found = pattern.match(entry.name)
+        if found is None or entry.is_symlink() or not entry.is_dir(follow_symlinks=False):
+            continue
+        try:
+            if entry.stat(follow_symlinks=False).st_uid != os.getuid() or _alive(int(found.group(1))):
+                continue
+        except OSError:
+            continue
+        clear(Path(entry.path))
+        swept += 1
+    return swept
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except (ProcessLookupError, OverflowError):  # gone, or no process has such an id
+        return False
+    except PermissionError:  # another user's
+        return True
+    return True
 
 
 def demo_log() -> Path:
@@ -78,8 +133,10 @@ def kept(folder: Path | None = None) -> list[Path]:
 
 
 def tidy(folder: Path) -> None:
-    """At exit: the demo's log goes, and its folder if nothing else is in it."""
-    logs.stop(demo_log)
+    """At exit (or at a later demo's start, for a killed one): the demo's log goes, and
+    its folder if nothing else is in it."""
+    if folder == _demo:
+        logs.stop(demo_log)
     try:
         (folder / logs.LOG_FILE).unlink(missing_ok=True)
         if not kept(folder):

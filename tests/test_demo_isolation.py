@@ -137,3 +137,41 @@ def test_a_folder_in_the_way_is_an_error_not_another_name(tmp_path):
         places.write_new(tmp_path, "x", ".csv", "a\n")
     (tmp_path / "y.csv").symlink_to(tmp_path / "elsewhere.csv")  # a link is never followed: another name
     assert places.write_new(tmp_path, "y", ".csv", "a\n").name == "y-2.csv" and not (tmp_path / "elsewhere.csv").exists()
+
+
+def test_a_killed_demos_folder_is_tidied_by_the_next_demo(private):
+    """A demo killed before it could tidy up (SIGKILL) leaves its folder; the next demo
+    removes its log, and the folder when nothing the person asked for is in it. The
+    folders of live processes, links and other names are left alone."""
+    gone = 4194303  # above Linux's largest process id: no such process
+    dead_empty = private / f"gmtui-demo-{gone}-a1"
+    dead_kept = private / f"gmtui-demo-{gone}-b2"
+    live = private / f"gmtui-demo-{os.getppid()}-c3"
+    other = private / "gmtui-demo-notapid-d4"
+    for folder in (dead_empty, dead_kept, live, other):
+        folder.mkdir()
+        (folder / "gmtui.log").write_text("a record\n")
+    (dead_kept / "gmtui-journal.csv").write_text("a,b\n")
+    target = private.parent / "elsewhere"
+    target.mkdir()
+    (target / "gmtui.log").write_text("not ours to touch\n")
+    (private / f"gmtui-demo-{gone}-e5").symlink_to(target)
+
+    mine = places.demo_dir()
+
+    assert mine.name.startswith(f"gmtui-demo-{os.getpid()}-") and mine.is_dir()
+    assert not dead_empty.exists()
+    assert sorted(p.name for p in dead_kept.iterdir()) == ["gmtui-journal.csv"]
+    assert (live / "gmtui.log").exists() and (other / "gmtui.log").exists()
+    assert (target / "gmtui.log").exists()
+    places.tidy(mine)
+
+
+def test_a_private_folder_sweeps_its_prefix_of_gone_processes(private):
+    gone = private / "gmtui-serve-4194303-x"
+    (gone / "home").mkdir(parents=True)
+    live = private / f"gmtui-serve-{os.getppid()}-y"
+    live.mkdir()
+    made = places.private_dir("gmtui-serve-")
+    assert made.parent == private and stat.S_IMODE(made.stat().st_mode) == 0o700
+    assert not gone.exists() and live.exists()

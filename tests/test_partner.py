@@ -345,3 +345,36 @@ async def test_a_user_listed_twice_by_webminepool_is_read_on_its_own_and_says_wh
     assert first.name in ctx.doubled and first.name not in ctx.active
     assert row.holds.value == own != first.hashes + 10**9  # neither listed figure is trusted
     assert "more than once" in row.error and not any(f.kind == "idle" for f in row.flags)
+
+
+async def test_webminepool_cached_rows_come_before_any_request_and_all_say_their_age(clock, monkeypatch):
+    """The cached rows are painted from the cache alone, the user list included (a slow
+    server delays nothing), and a user whose figures came from the cached /users list
+    (an active one) is as old as that list."""
+    from gmtui.sandbox import pool_client
+    from gmtui.sandbox.webminepool.server import PoolSandbox
+    from gmtui.sandbox.webminepool.state import State as PoolState
+
+    sent: list[str] = []
+    real = PoolSandbox.answer
+
+    async def counted(self, method, path, *rest):
+        sent.append(path)
+        return await real(self, method, path, *rest)
+
+    monkeypatch.setattr(PoolSandbox, "answer", counted)
+    async with pool_client(PoolState(clock=clock), cache=Cache()) as client:
+        source = partner.Source("pool", "webminepool", client, [])
+        first = await rows_of([source])
+        clock.advance(600)
+        sent.clear()
+        got = []
+        async for row in partner.gather([source]):
+            if row.cached:
+                assert sent == [], row.user  # nothing sent before every cached row is out
+            got.append(row)
+    cached = [r for r in got if r.cached]
+    active = {r.user for r in first if r.figures.get("active")}
+    assert active and {r.user for r in cached} == {r.user for r in first}
+    assert all(r.age_s(clock()) == pytest.approx(600) for r in cached)
+    assert sent and all(not r.cached and r.fetched_at is None for r in got[len(cached):])

@@ -176,23 +176,60 @@ def partly(row: Row) -> Row:
     return replace(row, flags=(*row.flags, Flag("read-failed", f"partly read: {row.error}", "")))
 
 
-async def _one(source: Source, user: str, context: Any, cache_only: bool) -> tuple[Row, float | None]:
+async def _one(source: Source, user: str, context: Any, cache_only: bool,
+               context_at: float | None = None) -> tuple[Row, float | None]:
+    """A user's row, and when the oldest cached answer it rests on was fetched (the
+    profile's shared ``context`` counts: a row taken from a cached list is as old as it)."""
     with cache_mod.tracking(cache_only=cache_only) as fresh:
         row = await module(source.platform).row(source.client, user, context)
-    return replace(row, profile=source.profile), fresh.oldest
+    ats = [at for at in (fresh.oldest, context_at) if at is not None]
+    return replace(row, profile=source.profile), min(ats) if ats else None
+
+
+async def _context(source: Source, cache_only: bool) -> tuple[Any, float | None]:
+    """The profile's shared reads and their fetch time if cached; or the error (each row
+    then says what it lacks)."""
+    try:
+        with cache_mod.tracking(cache_only=cache_only) as fresh:
+            return await module(source.platform).context(source.client), fresh.oldest
+    except Exception as exc:
+        return exc, None
+
+
+async def _users(source: Source, cache_only: bool) -> list[str]:
+    with cache_mod.tracking(cache_only=cache_only):
+        return await module(source.platform).users(source.client, source.users)
 
 
 async def gather(sources: list[Source], progress: Progress | None = None, *,
                  cached_first: bool = True, fresh: bool = True, users_at_once: int = 128) -> AsyncIterator[Row]:
-    """Every user's row of every source: cached rows first (``cached`` set), then fresh
-    ones as they arrive (a fresh row replaces the cached one of its profile and user).
+    """Every user's row of every source: cached rows first (``cached`` set; painted
+    before anything is sent, the user lists too taken from the cache), then fresh ones
+    as they arrive (a fresh row replaces the cached one of its profile and user).
     ``fresh`` False: the cached rows alone (nothing is sent)."""
     progress = progress if progress is not None else Progress()
+    known: dict[tuple[str, str], Row] = {}
+    moves = {source.profile: unknown_moves(source) for source in sources}
+    if cached_first:
+        for source in sources:
+            try:
+                users = await _users(source, True)
+            except GmtuiError:
+                users = list(source.users)
+            context, context_at = await _context(source, True)
+            for user in users:
+                try:
+                    row, at = await _one(source, user, context, True, context_at)
+                except Exception:  # nothing (or not all) cached: the fresh read shows it
+                    continue
+                row = replace(row, cached=True, fetched_at=at,
+                              flags=(*moves[source.profile].get(user, ()), *partly(row).flags))
+                known[(source.profile, user)] = row
+                yield row
     listed: list[tuple[Source, list[str]]] = []
     for source in sources:
         try:
-            with cache_mod.tracking(cache_only=not fresh):  # offline: not even the user list is asked for
-                users = await module(source.platform).users(source.client, source.users)
+            users = await _users(source, not fresh)  # offline: not even the user list is asked for
         except GmtuiError as exc:
             users = list(source.users)
             if not users:
@@ -202,37 +239,19 @@ async def gather(sources: list[Source], progress: Progress | None = None, *,
                 continue
         listed.append((source, users))
     progress.total = sum(len(u) for _, u in listed)
-    known: dict[tuple[str, str], Row] = {}
-    moves = {source.profile: unknown_moves(source) for source, _ in listed}
     for source, users in listed:
         if (extra := leftovers(source, users, moves[source.profile])) is not None:
             yield extra
-    if cached_first:
-        for source, users in listed:
-            try:
-                with cache_mod.tracking(cache_only=True):
-                    context = await module(source.platform).context(source.client)
-            except GmtuiError as exc:
-                context = exc
-            for user in users:
-                try:
-                    row, at = await _one(source, user, context, True)
-                except Exception:  # nothing (or not all) cached: the fresh read shows it
-                    continue
-                row = replace(row, cached=True, fetched_at=at,
-                              flags=(*moves[source.profile].get(user, ()), *partly(row).flags))
-                known[(source.profile, user)] = row
-                yield row
     if not fresh:
         return
     queue: asyncio.Queue[Row | None] = asyncio.Queue()
     slots = asyncio.Semaphore(users_at_once)
 
-    async def read(source: Source, user: str, context: Any, moves: list[Flag], rank: int) -> None:
+    async def read(source: Source, user: str, context: tuple[Any, float | None], moves: list[Flag], rank: int) -> None:
         async with slots:
             gate.RANK.set(rank)  # this task's requests (and its children's) go before later users'
             try:
-                row, at = await _one(source, user, context, False)
+                row, at = await _one(source, user, context[0], False, context[1])
                 row = replace(row, fetched_at=at, flags=(*moves, *partly(row).flags))
             except Exception as exc:  # a defect for one user must not hide the others either
                 row = failed_row(source, user, exc, known.get((source.profile, user)))
@@ -242,10 +261,7 @@ async def gather(sources: list[Source], progress: Progress | None = None, *,
             await queue.put(row)
 
     async def run_source(source: Source, users: list[str]) -> None:
-        try:
-            context = await module(source.platform).context(source.client)
-        except Exception as exc:
-            context = exc  # each row says what it lacks
+        context = await _context(source, False)
         mine = moves[source.profile]
         await asyncio.gather(*(read(source, u, context, mine.get(u, []), n) for n, u in enumerate(users)))
 

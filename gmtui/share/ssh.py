@@ -5,6 +5,8 @@ terminal, in a throwaway folder (its GMTUI_HOME, HOME and TMPDIR) removed when t
 session ends. The client's terminal type becomes TERM; of the environment it sends,
 only COLORTERM and the locale (LANG, LANGUAGE, LC_*) are passed on, and only plain
 values. A window change sets the pty's size (at most 500x200), so the child gets SIGWINCH.
+The pty is read only while the client takes the output (``OUTPUT_BACKLOG``), so a client
+that stops reading leaves the child waiting, not the server holding its output.
 When the channel closes (the client quit, was killed, lost the network) or a limit is
 reached, the child's process group gets SIGHUP, then SIGKILL after ``GRACE_S``, and
 is reaped. A session without a pty, or over --max-sessions, gets one line saying so
@@ -19,28 +21,24 @@ import pty
 import re
 import shutil
 import sys
-import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import asyncssh
 
+from gmtui import places
 from gmtui.api.errors import ConfigError
 from gmtui.api.text import clean
 from gmtui.output import say
 from gmtui.share import DEMO_COMMAND_ARGS, bounded
-from gmtui.share.child import set_size, stop, take_terminal
+from gmtui.share.child import (BACKLOG_CHECK_S, OUTPUT_BACKLOG, RESET, backlog, child_env, set_size, stop,
+                               take_terminal)
 from gmtui.share.keys import host_key_path, load_host_key, read_authorized_keys
 
 DEFAULT_BANNER = "gmtui demo: made-up data from a built-in sandbox; read-only. q quits."  # fits 80 columns
-_ENV_NAME = re.compile(r"^(COLORTERM|LANG|LANGUAGE|LC_[A-Z]{1,20})$")
-_ENV_VALUE = re.compile(r"^[A-Za-z0-9_.,:@+-]{1,64}$")
 _TERM = re.compile(r"^[A-Za-z0-9_.+-]{1,64}$")
-# What a full-screen program may leave on when it is killed: the alternate screen,
-# mouse and focus reporting, bracketed paste, the kitty keyboard mode, a hidden cursor.
-RESET = (b"\x1b[?1049l\x1b[?1000l\x1b[?1002l\x1b[?1003l\x1b[?1006l\x1b[?1015l\x1b[?1004l"
-         b"\x1b[?2004l\x1b[<u\x1b[?25h\x1b[?7h\x1b[0m\r\n")
+SESSION_PREFIX = "gmtui-ssh-demo-"  # a session's folder: this prefix, the server's process id, a fresh suffix
 _INPUT_BACKLOG = 64 * 1024
 CONNECTIONS_PER_SESSION = 4  # connections at once (most still authenticating): 4 x --max-sessions
 
@@ -156,8 +154,9 @@ class DemoSession(asyncssh.SSHServerSession[bytes]):
         self._closed = False
         self._pending = bytearray()
         self._input_paused = False
-        self._watching = False
+        self._watching = self._paused = False
         self._timer: asyncio.TimerHandle | None = None
+        self._held: asyncio.TimerHandle | None = None
         self._task: asyncio.Task[None] | None = None
 
     @property
@@ -205,10 +204,13 @@ class DemoSession(asyncssh.SSHServerSession[bytes]):
                 set_size(self.master, *self.size, pixwidth, pixheight)
 
     def pause_writing(self) -> None:
+        self._paused = True
         self._watch_output(False)  # the child blocks once the pty's buffer is full
 
     def resume_writing(self) -> None:
-        self._watch_output(True)
+        self._paused = False
+        if self._held is None:
+            self._resume_output()
 
     def connection_lost(self, exc: Exception | None) -> None:
         self._closed = True
@@ -253,7 +255,7 @@ class DemoSession(asyncssh.SSHServerSession[bytes]):
         chan, settings = self.chan, self.server.settings
         assert chan is not None
         chan.write(clean(settings.banner).encode(errors="replace") + b"\r\n")
-        self.home = home = tempfile.mkdtemp(prefix="gmtui-ssh-demo-")
+        self.home = home = str(places.private_dir(SESSION_PREFIX))  # a killed server's are swept first
         master, killed, code = -1, False, 1
         proc: asyncio.subprocess.Process | None = None
         waiter: asyncio.Future[int] | None = None
@@ -262,8 +264,8 @@ class DemoSession(asyncssh.SSHServerSession[bytes]):
             try:
                 set_size(slave, *self.size)
                 self.proc = proc = await asyncio.create_subprocess_exec(
-                    *settings.command, stdin=slave, stdout=slave, stderr=slave, env=self._child_env(home),
-                    cwd=home, start_new_session=True, preexec_fn=take_terminal)
+                    *settings.command, stdin=slave, stdout=slave, stderr=slave, cwd=home, start_new_session=True,
+                    env=child_env(home, self.term, chan.get_environment()), preexec_fn=take_terminal)
             finally:
                 os.close(slave)
             waiter = asyncio.ensure_future(proc.wait())
@@ -286,6 +288,8 @@ class DemoSession(asyncssh.SSHServerSession[bytes]):
                 self._drain_output()
             finally:
                 self._watch_output(False)
+                if self._held is not None:
+                    self._held.cancel()
                 if master >= 0:
                     asyncio.get_running_loop().remove_writer(master)
                     self.master = -1
@@ -301,17 +305,6 @@ class DemoSession(asyncssh.SSHServerSession[bytes]):
         if self.reason:
             chan.write(f"gmtui ssh-demo: {self.reason}\r\n".encode(errors="replace"))
         chan.exit(code if not killed and 0 <= code < 256 else 1)
-
-    def _child_env(self, home: str) -> dict[str, str]:
-        assert self.chan is not None
-        env = {"PATH": os.environ.get("PATH", os.defpath), "HOME": home, "GMTUI_HOME": home, "TMPDIR": home,
-               "TERM": self.term or "xterm-256color", "LANG": "C.UTF-8"}
-        if os.environ.get("PYTHONPATH"):  # a checkout run without installing
-            env["PYTHONPATH"] = os.environ["PYTHONPATH"]
-        for name, value in self.chan.get_environment().items():
-            if _ENV_NAME.match(name) and _ENV_VALUE.match(value):
-                env[name] = value
-        return env
 
     def _arm_timer(self) -> None:
         settings, now = self.server.settings, time.monotonic()
@@ -350,12 +343,25 @@ class DemoSession(asyncssh.SSHServerSession[bytes]):
             return False
         if not self._closed and self.chan is not None:
             self.chan.write(data)
+            if self._held is None and backlog(self.chan) > OUTPUT_BACKLOG:  # the client is not reading
+                self._watch_output(False)
+                self._held = asyncio.get_running_loop().call_later(BACKLOG_CHECK_S, self._resume_output)
         return True
 
+    def _resume_output(self) -> None:
+        """Read the pty again once the backlog is down to half (looked at every ``BACKLOG_CHECK_S``)."""
+        self._held = None
+        if self.master < 0 or self._closed or self._paused:
+            return  # resume_writing comes back here
+        if self.chan is not None and backlog(self.chan) > OUTPUT_BACKLOG // 2:
+            self._held = asyncio.get_running_loop().call_later(BACKLOG_CHECK_S, self._resume_output)
+        else:
+            self._watch_output(True)
+
     def _drain_output(self) -> None:
-        """What the child wrote before it ended, up to 1 MiB."""
+        """What the child wrote before it ended (it puts the terminal back), up to 1 MiB, held back or not."""
         for _ in range(16):
-            if not (self._watching and not self._closed and self._read_output()):
+            if self._closed or not self._read_output():
                 break
 
     def _flush_input(self) -> None:

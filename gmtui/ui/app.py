@@ -9,6 +9,7 @@ section bar, the palette and help follow the active profile's platform.
 
 from __future__ import annotations
 
+import contextlib
 import sys
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -25,6 +26,7 @@ from gmtui.api.text import clean
 from gmtui.ui import colors
 from gmtui.ui.profiles import Profiles
 from gmtui.ui.sections import EVERYWHERE, SECTIONS, number_keys, title
+from gmtui.ui.startup import RESUME_S, Sheet, resume
 from gmtui.ui.text import escaped
 
 if TYPE_CHECKING:  # the service and the login screen are imported once the first frame is out
@@ -92,6 +94,7 @@ class GmtuiApp(App[int]):
         writes go to the demo's own folder (gmtui.places). ``color``: truecolor, 256, 16
         or none (gmtui.display.color_mode); None leaves Textual's own choice."""
         super().__init__(**kwargs)
+        self.stylesheet = Sheet(variables=self.get_css_variables())  # before any source is added
         colors.apply(self, color)
         self.demo = demo
         self.opener = opener
@@ -225,6 +228,7 @@ class GmtuiApp(App[int]):
 
     def on_mount(self) -> None:
         self.set_interval(5, self._tick)
+        self.set_timer(RESUME_S, resume)  # the collector, off since the start (gmtui.cli)
         if self.client is None and self.opener is not None:
             self.call_after_refresh(self._open)
         elif self.client is None:
@@ -330,9 +334,6 @@ class GmtuiApp(App[int]):
             await client.aclose()
 
 
-EXIT_CRASH = 70
-
-
 def run(
     demo: bool = False, profile: str | None = None, faults: object | None = None, refresh_s: int | None = None,
     read_only: bool = False, presenter: bool = False, clock: Callable[[], float] = time.time, *,
@@ -341,6 +342,7 @@ def run(
     """Start the TUI (see ``dashboard``; ``mouse`` False: no mouse reporting, so the
     terminal's own selection works); the exit code, or the failure raised. After a
     demo, where the files it was asked for stay is said."""
+    from gmtui.cli import EXIT_CRASH
     from gmtui.display import HANGUP_EXIT
 
     app = dashboard(demo, profile, faults, refresh_s, read_only, presenter, clock, color=color)
@@ -361,10 +363,8 @@ def run(
 
 
 def _say(line: str) -> None:
-    try:
+    with contextlib.suppress(OSError):  # the terminal went away meanwhile
         print(line, file=sys.stderr)
-    except OSError:  # the terminal went away meanwhile
-        pass
 
 
 def dashboard(
@@ -376,7 +376,6 @@ def dashboard(
     on a configured profile (the others offered by `u`). The frame is drawn before the
     service is imported, so the dashboard shows at once. ``color``: see GmtuiApp."""
     import os
-
     first = os.environ.get("GMTUI_PLATFORM") or "gomining"
 
     def listed() -> list[Choice]:

@@ -5,12 +5,15 @@ In a browser (textual-serve: Textual's web driver) the file goes to the viewer's
 browser as a download and nothing is written on the server. In a terminal it is
 written to a new file (``places.write_new``: an existing one is never replaced): the
 demo's own folder under --demo, else the working directory. Either way a
-notification says where it went.
+notification says where it went. A demo run for someone else over SSH (`gmtui
+ssh-demo` sets ``places.SHARED``) writes on the server, in the session's folder, which goes
+when the session ends: its notification says so.
 """
 
 from __future__ import annotations
 
 import io
+import os
 import re
 from datetime import UTC, datetime
 from pathlib import Path
@@ -28,6 +31,15 @@ def file_stem(stem: str) -> str:
     return (re.sub(r"[^A-Za-z0-9._-]+", "_", stem).strip("._") or "gmtui-export")[:120]
 
 
+def where(demo: bool) -> str:
+    """What a notification adds after the path of a file written in a terminal."""
+    if not demo:
+        return ""
+    if os.environ.get(places.SHARED) == places.SHARED_SSH:
+        return " (on the demo server, not on your computer; deleted when this session ends)"
+    return " (the demo's own folder: kept when gmtui exits)"
+
+
 def deliver(app: GmtuiApp, stem: str, suffix: str, text: str, what: str, mime: str) -> Path | None:
     """Deliver ``text`` as ``stem`` + ``suffix`` (see the module's docstring); the file
     written, or None (sent to the browser, or it could not be written: said so)."""
@@ -43,8 +55,7 @@ def deliver(app: GmtuiApp, stem: str, suffix: str, text: str, what: str, mime: s
         app.notify(f"Could not write {folder / (name + suffix)}: {exc.strerror or exc}", title="Not exported",
                    severity="error")
         return None
-    where = " (the demo's own folder: kept when gmtui exits)" if app.demo else ""
-    app.notify(f"{what} written to {path}{where}", title="Exported")
+    app.notify(f"{what} written to {path}{where(app.demo)}", title="Exported")
     return path
 
 

@@ -4,6 +4,7 @@ section's behaviour, user switching, help, errors."""
 from __future__ import annotations
 
 import csv
+import re
 from decimal import Decimal
 
 import httpx
@@ -297,3 +298,19 @@ async def test_a_terminal_below_80x24_is_said_once(state):
         await settle(pilot)
         notes = [n for n in app._notifications if n.title == "Terminal too small"]
         assert len(notes) == 1 and "70x20" in notes[0].message
+
+
+async def test_help_shows_bracket_keys_as_keys(state):
+    """Earnings' range keys are `[` and `]`: help lists them as typed, not as markup."""
+    from hostile import screen_text
+
+    app = make_app(state)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("3")
+        await settle(pilot)
+        await pilot.press("question_mark")
+        await settle(pilot)
+        shown = screen_text(app)
+        assert re.search(r"│ \[ {2,}Shorter", shown) and re.search(r"│ \] {2,}Longer", shown)  # in the help box
+        assert "[/]" not in shown

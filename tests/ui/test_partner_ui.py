@@ -147,6 +147,24 @@ async def test_enter_shows_the_user_on_its_profile(clock):
         assert (app.profile, app.user, app.current_mode) == ("demo-mithril", "bob", "vault-activities")
 
 
+async def test_zero_goes_to_partner_even_from_the_focused_chart(clock):
+    """The chart zooms on + and -, and z resets it: 0 stays the Partner key there too."""
+    from gmtui.ui.widgets.chart import Chart
+
+    app = dashboard(demo=True, clock=clock, refresh_s=0)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await press(pilot, "3")
+        chart = app.screen.query_one(Chart)
+        chart.focus()
+        await press(pilot, "plus", "plus")
+        zoomed = (chart._x_min, chart._x_max)
+        await press(pilot, "z")
+        assert (chart._x_min, chart._x_max) != zoomed
+        await press(pilot, "0")
+        assert app.current_mode == "partner"
+
+
 async def test_refresh_paints_the_cached_rows_first_with_their_age(clock):
     app = dashboard(demo=True, clock=clock, refresh_s=0, faults=Faults(latency_ms=150))  # every answer takes 150 ms
     async with app.run_test(size=(80, 24)) as pilot:

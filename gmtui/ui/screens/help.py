@@ -5,6 +5,7 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
+from textual.content import Content
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
@@ -48,9 +49,11 @@ class HelpScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         width = max((len(k) for k, _ in self.rows), default=4) + 2
-        lines = [f"[b $accent]{k:<{width}}[/]{d}" for k, d in self.rows]
+        # The keys as text, not markup: `[` and `]` are keys too (Earnings' range).
+        lines = [Content.assemble((f"{k:<{width}}", "bold $accent"), Content.from_markup(d) if not k else d)
+                 for k, d in self.rows]
         parts = [Static(self.guide, id="guide")] if self.guide else []
-        box = VerticalScroll(*parts, Static("\n".join(lines)), id="help")
+        box = VerticalScroll(*parts, Static(Content("\n").join(lines)), id="help")
         box.border_title = f"{self.title_text}: what you see, and the keys" if self.guide else f"Keys: {self.title_text}"
         box.border_subtitle = "esc closes"
         yield box

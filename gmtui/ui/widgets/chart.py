@@ -68,7 +68,7 @@ class Chart(PlotWidget, inherit_bindings=False):
         Binding("minus", "zoom_x_out", "Zoom out", id="chart.zoom_out", show=False),  # keeps the screen's keys
         Binding("left,h", "pan_left", "Pan left", show=False),
         Binding("right,l", "pan_right", "Pan right", show=False),
-        Binding("0", "reset_scales", "Reset zoom", id="chart.reset", show=False),
+        Binding("z", "reset_scales", "Reset zoom", id="chart.reset", show=False),  # not 0: the Partner section
     ]
 
     MAX_POINTS = 240  # per series: about what a 120-column braille plot can show
