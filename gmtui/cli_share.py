@@ -12,6 +12,7 @@ import sys
 from typing import Any
 
 from gmtui.cli import EXIT_OK, EXIT_USAGE, _offset, _positive
+from gmtui.share import IDLE_TIMEOUT_S, MAX_DURATION_S
 
 NEEDS = "gmtui {command} needs {package}: pip install 'gmtui[share]'"
 
@@ -33,10 +34,7 @@ def add_parsers(sub: Any) -> None:
     who.add_argument("--authorized-keys", metavar="FILE", help="let in the public keys of FILE (OpenSSH format)")
     who.add_argument("--open", action="store_true", help="let anyone in, without authentication")
     s.add_argument("--max-sessions", type=_positive, default=4, metavar="N", help="sessions at once (default: 4)")
-    s.add_argument("--idle-timeout", type=_offset, default=600, metavar="SECONDS",
-                   help="end a session after this long without input (default: 600; 0: never)")
-    s.add_argument("--max-duration", type=_offset, default=3600, metavar="SECONDS",
-                   help="end a session after this long (default: 3600; 0: never)")
+    _limits(s)
     s.add_argument("--banner", metavar="TEXT", help="the line shown before the dashboard (plain text)")
     s.add_argument("--host-key", metavar="PATH",
                    help="the server's private key (made there, ed25519, when missing; default: in gmtui's state folder)")
@@ -50,8 +48,16 @@ def add_parsers(sub: Any) -> None:
                    help="the address browsers use, behind a proxy (e.g. https://demo.example.com); "
                         "the page's links and the Origin check follow it")
     w.add_argument("--max-sessions", type=_positive, default=4, metavar="N", help="browser sessions at once (default: 4)")
+    _limits(w)
     w.add_argument("--allow-live", action="store_true",
                    help="serve `gmtui` on your configured profile instead of the read-only demo")
+
+
+def _limits(parser: Any) -> None:
+    parser.add_argument("--idle-timeout", type=_offset, default=IDLE_TIMEOUT_S, metavar="SECONDS",
+                        help=f"end a session after this long without input (default: {IDLE_TIMEOUT_S:g}; 0: never)")
+    parser.add_argument("--max-duration", type=_offset, default=MAX_DURATION_S, metavar="SECONDS",
+                        help=f"end a session after this long (default: {MAX_DURATION_S:g}; 0: never)")
 
 
 def _missing(command: str, package: str, module: str) -> bool:
@@ -107,9 +113,7 @@ async def _ssh_demo(server: Any) -> int:
     made = "made now in" if server.host_key_created else "from"
     say(f"  host key:  {server.fingerprint()} (ed25519, {made} {clean(server.host_key_path)})")
     say(f"  who:       {'anyone, without authentication' if s.open else 'the keys in ' + clean(s.authorized_keys)}")
-    idle = f"{s.idle_timeout_s} s without input" if s.idle_timeout_s else "no idle limit"
-    longest = f"{s.max_duration_s} s each" if s.max_duration_s else "no time limit"
-    say(f"  limits:    {s.max_sessions} sessions at once, {idle}, {longest}")
+    say(f"  limits:    {s.max_sessions} sessions at once, {_limits_said(s)}")
     say("  Ctrl+C stops the server and ends every session.")
     sys.stdout.flush()
     if s.open:
@@ -122,6 +126,12 @@ async def _ssh_demo(server: Any) -> int:
         say(f"gmtui ssh-demo: stopping ({len(server.sessions)} sessions running)")
         await server.close()
     return EXIT_OK
+
+
+def _limits_said(settings: Any) -> str:
+    idle = f"{settings.idle_timeout_s} s without input" if settings.idle_timeout_s else "no idle limit"
+    longest = f"{settings.max_duration_s} s each" if settings.max_duration_s else "no time limit"
+    return f"{idle}, {longest}"
 
 
 def _host(host: str) -> str:
@@ -165,7 +175,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if args.allow_live:
         _live_profile()
     server = GuardedServer(host=args.host, port=args.port, live=args.allow_live, max_sessions=args.max_sessions,
-                           public_url=args.public_url)
+                           public_url=args.public_url, idle_timeout_s=args.idle_timeout,
+                           max_duration_s=args.max_duration)
     return asyncio.run(_serve(server, local=is_loopback(args.host)))
 
 
@@ -183,7 +194,8 @@ async def _serve(server: Any, *, local: bool) -> int:
     what = "gmtui on your configured profile" if server.live else "the demo dashboard (made-up data, read-only)"
     say(f"gmtui serve: {what} for web browsers")
     say(f"  open:      {server.url}")
-    say(f"  limits:    {server.max_sessions} sessions at once; the address's token is needed by every page")
+    say(f"  limits:    {server.max_sessions} sessions at once, {_limits_said(server)}; "
+        "the address's token is needed by every page")
     say("  Ctrl+C stops the server and ends every session.")
     sys.stdout.flush()
     if server.live:

@@ -1,6 +1,7 @@
 """`gmtui serve` end to end on loopback: the token on the page, the websocket and the
-downloads; the Origin check; the session cap; a page that fetches nothing from another
-host and does not show the command; the dashboard through the websocket."""
+downloads; the Origin check; the session cap (a websocket over it is closed, saying
+why); a page that fetches nothing from another host and does not show the command;
+the dashboard through the websocket. Sessions' ends: test_serve_sessions.py."""
 
 from __future__ import annotations
 
@@ -123,14 +124,16 @@ async def test_websocket_origin_token_and_cap(served, isolated_home):
     pid, home = session.pid, session.home
     with open(f"/proc/{pid}/environ", "rb") as handle:
         env = dict(item.decode().split("=", 1) for item in handle.read().split(b"\0") if b"=" in item)
-    assert env["GMTUI_HOME"] == home and os.path.isdir(home) and str(isolated_home) not in home
-    assert await ws_refused(http, ws_url, Origin=mine) == 503  # over the cap
+    assert env["GMTUI_HOME"] == str(home) and home.is_dir() and str(isolated_home) not in str(home)
+    over = await http.ws_connect(ws_url, headers={"Origin": mine})  # over the cap: closed, saying why
+    message = await over.receive()
+    assert (message.type, message.data) == (aiohttp.WSMsgType.CLOSE, 1013) and "in use" in message.extra
     await ws.close()
     for _ in range(200):
         if server.sessions == 0:
             break
         await asyncio.sleep(0.02)
-    assert server.sessions == 0 and not os.path.exists(home)
+    assert server.sessions == 0 and not home.exists()
     with pytest.raises(ProcessLookupError):
         os.kill(pid, 0)  # reaped
 
@@ -237,10 +240,10 @@ def test_the_app_gets_an_allow_listed_environment_and_a_throwaway_folder(monkeyp
     try:
         env = demo._build_environment(100, 30)
         assert "AWS_SECRET_ACCESS_KEY" not in env and "GMTUI_API_SECRET" not in env and env["LC_TIME"] == "C"
-        assert env["HOME"] == env["GMTUI_HOME"] == env["TMPDIR"] == demo.home and os.path.isdir(demo.home)
+        assert env["HOME"] == env["GMTUI_HOME"] == env["TMPDIR"] == str(demo.home) and demo.home.is_dir()
         assert env["COLUMNS"] == "100" and env["TEXTUAL_DRIVER"].endswith("WebDriver") and env["PATH"]
         env = live._build_environment()
-        assert "AWS_SECRET_ACCESS_KEY" not in env and env["HOME"] == str(tmp_path) and env["TMPDIR"] == live.home
+        assert "AWS_SECRET_ACCESS_KEY" not in env and env["HOME"] == str(tmp_path) and env["TMPDIR"] == str(live.home)
     finally:
         for each in (demo, live):
             if each.home:

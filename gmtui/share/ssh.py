@@ -31,7 +31,7 @@ from gmtui import places
 from gmtui.api.errors import ConfigError
 from gmtui.api.text import clean
 from gmtui.output import say
-from gmtui.share import DEMO_COMMAND_ARGS, bounded
+from gmtui.share import DEMO_COMMAND_ARGS, IDLE_TIMEOUT_S, MAX_DURATION_S, bounded, limit
 from gmtui.share.child import (BACKLOG_CHECK_S, OUTPUT_BACKLOG, RESET, backlog, child_env, set_size, stop,
                                take_terminal)
 from gmtui.share.keys import host_key_path, load_host_key, read_authorized_keys
@@ -51,9 +51,9 @@ class Settings:
     """The public keys let in; None with ``open``: anyone, without authentication."""
     open: bool = False
     max_sessions: int = 4
-    idle_timeout_s: float = 600.0
+    idle_timeout_s: float = IDLE_TIMEOUT_S
     """No input for this long ends a session (0: never)."""
-    max_duration_s: float = 3600.0
+    max_duration_s: float = MAX_DURATION_S
     """A session ends after this long whatever happens (0: never)."""
     banner: str = DEFAULT_BANNER
     host_key: Path | None = None
@@ -308,17 +308,11 @@ class DemoSession(asyncssh.SSHServerSession[bytes]):
 
     def _arm_timer(self) -> None:
         settings, now = self.server.settings, time.monotonic()
-        deadlines = []
-        if settings.max_duration_s:
-            if now - self.started >= settings.max_duration_s:
-                return self.end(f"the session reached its limit of {_span(settings.max_duration_s)}")
-            deadlines.append(self.started + settings.max_duration_s)
-        if settings.idle_timeout_s:
-            if now - self.last_input >= settings.idle_timeout_s:
-                return self.end(f"no input for {_span(settings.idle_timeout_s)}: session closed")
-            deadlines.append(self.last_input + settings.idle_timeout_s)
-        if deadlines:
-            self._timer = asyncio.get_running_loop().call_later(min(deadlines) - now + 0.01, self._arm_timer)
+        why, then = limit(now, self.started, self.last_input, settings.idle_timeout_s, settings.max_duration_s)
+        if why is not None:
+            return self.end(why)
+        if then is not None:
+            self._timer = asyncio.get_running_loop().call_later(then - now + 0.01, self._arm_timer)
 
     def _watch_output(self, on: bool) -> None:
         if self.master < 0 or on == self._watching:
@@ -392,8 +386,3 @@ def _log(line: str, *, err: bool = False) -> None:
         (sys.stderr if err else sys.stdout).flush()  # read as it happens, also through a pipe
     except (OSError, ValueError):  # EPIPE, EIO, a closed file
         pass
-
-
-def _span(seconds: float) -> str:
-    whole = int(seconds)
-    return f"{whole // 60} min" if whole >= 120 and whole % 60 == 0 else f"{whole} s"
