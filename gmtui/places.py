@@ -20,8 +20,8 @@ import os
 import re
 import shutil
 import tempfile
-from dataclasses import dataclass
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 from gmtui.api import logs
@@ -82,16 +82,15 @@ def private_dir(prefix: str) -> Path:
     return Path(tempfile.mkdtemp(prefix=f"{prefix}{os.getpid()}-"))
 
 
-def sweep(prefix: str, clear: Callable[[Path], None]) -> int:
+def sweep(prefix: str, clear: Callable[[Path], None]) -> None:
     """``clear`` each folder of the temporary directory named ``prefix`` + a process id
-    + ``-``, when it is this user's, not a link, and that process is gone; how many.
+    + ``-``, when it is this user's, not a link, and that process is gone.
     A process id in use again keeps its folder (never another live process's)."""
     pattern = re.compile(re.escape(prefix) + r"(\d{1,10})-[^/]*\Z")
-    swept = 0
     try:
         entries = list(os.scandir(tempfile.gettempdir()))
     except OSError:
-        return 0
+        return
     for entry in entries:
         found = pattern.match(entry.name)
         if found is None or entry.is_symlink() or not entry.is_dir(follow_symlinks=False):
@@ -102,8 +101,6 @@ def sweep(prefix: str, clear: Callable[[Path], None]) -> int:
         except OSError:
             continue
         clear(Path(entry.path))
-        swept += 1
-    return swept
 
 
 def _alive(pid: int) -> bool:
@@ -113,8 +110,8 @@ def _alive(pid: int) -> bool:
         os.kill(pid, 0)
     except (ProcessLookupError, OverflowError):  # gone, or no process has such an id
         return False
-    except PermissionError:  # another user's
-        return True
+    except PermissionError:  # another user's: alive
+        pass
     return True
 
 
